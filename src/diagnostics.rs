@@ -1,0 +1,409 @@
+//! Every diagnostic sa2rs reports, built in one place, and their rendering.
+//!
+//! Messages follow rustc's conventions: lowercase, no final period, identifiers in backticks;
+//! the primary label sits on the exact span; fixes go in `help:` notes only. Codes: `E0xxx` are
+//! errors (SQLAlchemy would refuse the models too, or the input is unreadable); `W0xxx` are
+//! warnings (seen, not ported: the output is still right about everything else).
+
+use codespan_reporting::diagnostic::{Label, Severity};
+use codespan_reporting::term::{self, termcolor::WriteColor};
+
+use crate::source::{SourceFiles, Span};
+
+pub type Diagnostic = codespan_reporting::diagnostic::Diagnostic<usize>;
+
+fn error(code: &str, message: String) -> Diagnostic {
+    Diagnostic::error().with_code(code).with_message(message)
+}
+
+fn warning(code: &str, message: String) -> Diagnostic {
+    Diagnostic::warning().with_code(code).with_message(message)
+}
+
+fn primary(span: Span, text: impl Into<String>) -> Label<usize> {
+    Label::primary(span.file, span.range()).with_message(text.into())
+}
+
+fn secondary(span: Span, text: impl Into<String>) -> Label<usize> {
+    Label::secondary(span.file, span.range()).with_message(text.into())
+}
+
+fn help(text: impl Into<String>) -> String {
+    format!("help: {}", text.into())
+}
+
+/// True when any diagnostic is an error.
+pub fn has_errors(diags: &[Diagnostic]) -> bool {
+    diags.iter().any(|d| d.severity >= Severity::Error)
+}
+
+/// Renders diagnostics as rustc does, in the order given.
+pub fn render(
+    files: &SourceFiles,
+    diags: &[Diagnostic],
+    out: &mut dyn WriteColor,
+) -> std::io::Result<()> {
+    let config = term::Config::default();
+    for d in diags {
+        term::emit_to_write_style(out, &config, files.codespan(), d)
+            .map_err(std::io::Error::other)?;
+    }
+    Ok(())
+}
+
+/// Renders without colour, for tests and files.
+pub fn render_plain(files: &SourceFiles, diags: &[Diagnostic]) -> String {
+    let mut buf = codespan_reporting::term::termcolor::NoColor::new(Vec::new());
+    // Writing into memory cannot fail.
+    let _ = render(files, diags, &mut buf);
+    String::from_utf8_lossy(&buf.into_inner()).into_owned()
+}
+
+// ---- input ---------------------------------------------------------------------------------
+
+pub fn syntax_error(span: Span, message: &str) -> Diagnostic {
+    error("E0001", format!("invalid Python syntax: {message}"))
+        .with_labels(vec![primary(span, "the parser stopped here")])
+        .with_notes(vec![help("sa2rs reads Python 3.12 syntax, without PEP 701 f-strings; fix the file so that `python -m py_compile` accepts it")])
+}
+
+pub fn not_utf8(span: Span, message: &str) -> Diagnostic {
+    error("E0002", message.to_owned())
+        .with_labels(vec![primary(span, "this byte is not valid UTF-8")])
+        .with_notes(vec![help("save the file as UTF-8, or declare its encoding with a `# -*- coding: latin-1 -*-` line")])
+}
+
+pub fn truncated(span: Span, depth: usize) -> Diagnostic {
+    warning(
+        "W0010",
+        format!("expression nested more than {depth} levels deep"),
+    )
+    .with_labels(vec![primary(span, "sa2rs does not look inside this")])
+    .with_notes(vec![help(
+        "models never nest this deep; if this declares a model, simplify it",
+    )])
+}
+
+// ---- graph errors (where SQLAlchemy would raise) --------------------------------------------
+
+pub fn unknown_target(span: Span, class: &str, key: &str, target: &str) -> Diagnostic {
+    error(
+        "E0100",
+        format!("relationship `{class}.{key}` targets `{target}`, which is not a mapped class"),
+    )
+    .with_labels(vec![primary(
+        span,
+        format!("no mapped class named `{target}`"),
+    )])
+    .with_notes(vec![help(
+        "name a class that is mapped in the input (SQLAlchemy: \"failed to locate a name\")",
+    )])
+}
+
+pub fn no_foreign_keys(
+    span: Span,
+    class: &str,
+    key: &str,
+    parent: &str,
+    child: &str,
+) -> Diagnostic {
+    error("E0101", format!("no foreign key links `{parent}` and `{child}` for relationship `{class}.{key}`"))
+        .with_labels(vec![primary(span, "SQLAlchemy cannot determine the join condition")])
+        .with_notes(vec![help(format!(
+            "add a `ForeignKey` from a column of `{child}` to `{parent}` (or the reverse), or give `primaryjoin=`"
+        ))])
+}
+
+pub fn ambiguous_foreign_keys(
+    span: Span,
+    class: &str,
+    key: &str,
+    parent: &str,
+    child: &str,
+    candidates: &[String],
+) -> Diagnostic {
+    error("E0102", format!("several foreign key paths link `{parent}` and `{child}` for relationship `{class}.{key}`"))
+        .with_labels(vec![primary(span, "SQLAlchemy cannot choose between them")])
+        .with_notes(vec![
+            format!("candidate columns: {}", candidates.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", ")),
+            help("pass `foreign_keys=[...]` naming the column this relationship uses"),
+        ])
+}
+
+pub fn back_populates_missing(
+    span: Span,
+    class: &str,
+    key: &str,
+    target: &str,
+    name: &str,
+    target_span: Span,
+) -> Diagnostic {
+    error(
+        "E0103",
+        format!(
+            "`back_populates` of `{class}.{key}` names `{target}.{name}`, which does not exist"
+        ),
+    )
+    .with_labels(vec![
+        primary(span, format!("`{target}` has no attribute `{name}`")),
+        secondary(target_span, format!("`{target}` is declared here")),
+    ])
+    .with_notes(vec![help(format!(
+        "declare `{name} = relationship(\"{class}\", back_populates=\"{key}\")` on `{target}`"
+    ))])
+}
+
+pub fn back_populates_not_relationship(
+    span: Span,
+    class: &str,
+    key: &str,
+    target: &str,
+    name: &str,
+    other: Span,
+) -> Diagnostic {
+    error("E0104", format!("`back_populates` of `{class}.{key}` names `{target}.{name}`, which is not a relationship"))
+        .with_labels(vec![primary(span, "names a column"), secondary(other, format!("`{target}.{name}` is declared here"))])
+        .with_notes(vec![help("`back_populates` must name the relationship on the target that points back")])
+}
+
+pub fn back_populates_mismatch(
+    span: Span,
+    class: &str,
+    key: &str,
+    target: &str,
+    name: &str,
+    points_to: &str,
+    other: Span,
+) -> Diagnostic {
+    error("E0104", format!("`back_populates` of `{class}.{key}` names `{target}.{name}`, which points to `{points_to}`, not `{class}`"))
+        .with_labels(vec![
+            primary(span, format!("expects `{target}.{name}` to point back to `{class}`")),
+            secondary(other, format!("`{target}.{name}` targets `{points_to}`")),
+        ])
+        .with_notes(vec![help("name the relationship on the target that points back to this class")])
+}
+
+pub fn same_direction(
+    span: Span,
+    class: &str,
+    key: &str,
+    other_class: &str,
+    other_key: &str,
+    direction: &str,
+    other: Span,
+) -> Diagnostic {
+    error(
+        "E0105",
+        format!("`{class}.{key}` and its reverse `{other_class}.{other_key}` are both {direction}"),
+    )
+    .with_labels(vec![
+        primary(span, direction.to_owned()),
+        secondary(other, format!("also {direction}")),
+    ])
+    .with_notes(vec![help(
+        "for a self-referential pair, set `remote_side=` on the many-to-one side",
+    )])
+}
+
+pub fn unknown_secondary(span: Span, class: &str, key: &str, name: &str) -> Diagnostic {
+    error(
+        "E0106",
+        format!("`secondary` of `{class}.{key}` names `{name}`, which is not a table"),
+    )
+    .with_labels(vec![primary(span, "no `Table` by this name or variable")])
+    .with_notes(vec![help(
+        "pass the `Table` object, or the name of a table declared in the input",
+    )])
+}
+
+pub fn fk_unknown_table(span: Span, column: &str, target: &str, table: &str) -> Diagnostic {
+    error("E0110", format!("foreign key `{target}` of column `{column}` refers to table `{table}`, which does not exist"))
+        .with_labels(vec![primary(span, format!("no table named `{table}`"))])
+        .with_notes(vec![help("foreign keys name the table (`__tablename__`), not the class: `ForeignKey(\"table.column\")`")])
+}
+
+pub fn fk_unknown_column(
+    span: Span,
+    column: &str,
+    target: &str,
+    table: &str,
+    name: &str,
+    table_span: Span,
+) -> Diagnostic {
+    error("E0111", format!("foreign key `{target}` of column `{column}` refers to `{table}.{name}`, which does not exist"))
+        .with_labels(vec![
+            primary(span, format!("table `{table}` has no column `{name}`")),
+            secondary(table_span, format!("`{table}` is declared here")),
+        ])
+        .with_notes(vec![help("name a column of the referenced table (its column name, not the attribute name)")])
+}
+
+pub fn fk_malformed(span: Span, target: &str) -> Diagnostic {
+    error(
+        "E0112",
+        format!("foreign key target `{target}` is not of the form `table.column`"),
+    )
+    .with_labels(vec![primary(
+        span,
+        "expected `table.column` or `schema.table.column`",
+    )])
+    .with_notes(vec![help("write `ForeignKey(\"parent.id\")`")])
+}
+
+pub fn duplicate_class(span: Span, name: &str, first: Span) -> Diagnostic {
+    error("E0120", format!("class `{name}` is defined more than once"))
+        .with_labels(vec![primary(span, "defined again here"), secondary(first, "first defined here")])
+        .with_notes(vec![help("rename one of them; SQLAlchemy cannot resolve a relationship to an ambiguous class name")])
+}
+
+pub fn duplicate_table(span: Span, name: &str, first: Span) -> Diagnostic {
+    error("E0121", format!("table `{name}` is defined more than once"))
+        .with_labels(vec![primary(span, "defined again here"), secondary(first, "first defined here")])
+        .with_notes(vec![help("give each class its own `__tablename__` (SQLAlchemy: \"Table is already defined for this MetaData instance\")")])
+}
+
+pub fn no_primary_key(span: Span, class: &str, table: &str) -> Diagnostic {
+    error("E0130", format!("mapped class `{class}` has no primary key"))
+        .with_labels(vec![primary(span, format!("table `{table}` has no primary key column"))])
+        .with_notes(vec![help("mark a column `primary_key=True` (SQLAlchemy: \"could not assemble any primary key columns\")")])
+}
+
+pub fn no_tablename(span: Span, class: &str) -> Diagnostic {
+    error(
+        "E0131",
+        format!("mapped class `{class}` has no `__tablename__`"),
+    )
+    .with_labels(vec![primary(
+        span,
+        "neither `__tablename__` nor `__table__` is given",
+    )])
+    .with_notes(vec![help(
+        "add `__tablename__ = \"...\"`, or `__abstract__ = True` if the class is not mapped",
+    )])
+}
+
+pub fn no_sql_type(span: Span, class: &str, attr: &str, python: &str) -> Diagnostic {
+    error(
+        "E0132",
+        format!("column `{class}.{attr}` has no SQL type for Python type `{python}`"),
+    )
+    .with_labels(vec![primary(
+        span,
+        format!("SQLAlchemy's type map has no entry for `{python}`"),
+    )])
+    .with_notes(vec![help(
+        "give the type explicitly: `mapped_column(JSON)`, `mapped_column(String(50))`, ...",
+    )])
+}
+
+// ---- warnings ------------------------------------------------------------------------------
+
+pub fn assumed_import(span: Span, name: &str) -> Diagnostic {
+    warning("W0001", format!("`{name}` is used but never imported"))
+        .with_labels(vec![primary(
+            span,
+            format!("taken as `sqlalchemy`'s `{name}`"),
+        )])
+        .with_notes(vec![help(format!(
+            "import it: `from sqlalchemy import {name}` (or from `sqlalchemy.orm`)"
+        ))])
+}
+
+pub fn not_literal(span: Span, what: &str) -> Diagnostic {
+    warning(
+        "W0002",
+        format!("{what} is not a literal, so sa2rs cannot know it"),
+    )
+    .with_labels(vec![primary(span, "the value is computed")])
+    .with_notes(vec![help(
+        "write the value as a literal here for sa2rs to port it",
+    )])
+}
+
+pub fn not_ported(span: Span, what: &str, done: &str) -> Diagnostic {
+    warning("W0003", format!("{what} is not ported yet"))
+        .with_labels(vec![primary(span, done.to_owned())])
+        .with_notes(vec![help(
+            "the rest of the output is unaffected; check this part by hand",
+        )])
+}
+
+pub fn unknown_type(span: Span, class: &str) -> Diagnostic {
+    warning("W0004", format!("unknown column type `{class}`"))
+        .with_labels(vec![primary(span, "ported as `String`")])
+        .with_notes(vec![help(
+            "if it stores something other than text, adjust the generated field's type",
+        )])
+}
+
+pub fn type_partly_read(span: Span, class: &str, why: &str) -> Diagnostic {
+    warning(
+        "W0005",
+        format!("type `{class}` is only partly understood: {why}"),
+    )
+    .with_labels(vec![primary(span, "ported as `String`")])
+    .with_notes(vec![help(
+        "write the type's arguments as literals for sa2rs to port them",
+    )])
+}
+
+pub fn unrecognised_attribute(span: Span, class: &str, attr: &str) -> Diagnostic {
+    warning(
+        "W0006",
+        format!("attribute `{class}.{attr}` is not recognised as a column or relationship"),
+    )
+    .with_labels(vec![primary(span, "left out of the output")])
+    .with_notes(vec![help(
+        "sa2rs recognises `Column`, `mapped_column` and `relationship` calls",
+    )])
+}
+
+pub fn relationship_option_not_ported(span: Span, option: &str, attr: &str) -> Diagnostic {
+    warning(
+        "W0007",
+        format!("`{option}=` on relationship `{attr}` is not ported yet"),
+    )
+    .with_labels(vec![primary(
+        span,
+        "the relationship is left out of the graph",
+    )])
+    .with_notes(vec![help(
+        "its direction and columns could differ from SQLAlchemy's without this argument",
+    )])
+}
+
+pub fn single_table_inheritance(span: Span, class: &str, parent: &str) -> Diagnostic {
+    warning(
+        "W0008",
+        format!("class `{class}` inherits `{parent}` without a table of its own"),
+    )
+    .with_labels(vec![primary(
+        span,
+        "single-table inheritance is not ported yet; the class is left out",
+    )])
+    .with_notes(vec![help(
+        "rows of this class are rows of the parent's table in the output",
+    )])
+}
+
+pub fn runtime_construct(span: Span, what: &str) -> Diagnostic {
+    warning("W0009", format!("{what} changes the mapping at run time"))
+        .with_labels(vec![primary(
+            span,
+            "sa2rs does not run Python; its effect is not in the output",
+        )])
+        .with_notes(vec![help(
+            "declare what it adds in the class bodies for sa2rs to see it",
+        )])
+}
+
+pub fn internal_error(span: Span) -> Diagnostic {
+    error(
+        "E0999",
+        "internal error: sa2rs stopped unexpectedly".to_owned(),
+    )
+    .with_labels(vec![primary(span, "while processing the input")])
+    .with_notes(vec![help(
+        "this is a bug in sa2rs; please report it with the input that caused it",
+    )])
+}

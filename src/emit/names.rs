@@ -1,0 +1,132 @@
+//! Rust identifiers from Python names: one function per kind of name, all through [`ident`].
+
+use heck::{ToSnakeCase, ToUpperCamelCase};
+use indexmap::IndexSet;
+use proc_macro2::{Ident, Span};
+
+/// Rust keywords (2021 edition, strict and reserved), which need `r#` or a rename.
+const KEYWORDS: &[&str] = &[
+    "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum", "extern",
+    "false", "fn", "for", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub",
+    "ref", "return", "self", "Self", "static", "struct", "super", "trait", "true", "type",
+    "unsafe", "use", "where", "while", "abstract", "become", "box", "do", "final", "macro",
+    "override", "priv", "typeof", "unsized", "virtual", "yield", "try", "gen",
+];
+
+/// Keywords that cannot be raw identifiers; these get a trailing `_` instead.
+const NOT_RAW: &[&str] = &["self", "Self", "super", "crate", "_"];
+
+/// A name made valid as a Rust identifier (characters outside identifiers become `_`, a
+/// leading digit gets a `_` prefix, an empty name becomes `fallback`), with keywords renamed.
+/// Returns the identifier's text as it should be written (`r#type`, `self_`).
+fn sanitize(name: &str, fallback: &str) -> String {
+    let mut s: String = name
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if s.chars().all(|c| c == '_') {
+        s = fallback.to_owned();
+    }
+    if s.starts_with(|c: char| c.is_ascii_digit()) {
+        s.insert(0, '_');
+    }
+    if syn::parse_str::<syn::Ident>(&s).is_err() && !KEYWORDS.contains(&s.as_str()) {
+        // Not a valid identifier even so (an unusual Unicode character): keep ASCII only.
+        s = s
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+            .collect();
+        if s.starts_with(|c: char| c.is_ascii_digit()) {
+            s.insert(0, '_');
+        }
+    }
+    if NOT_RAW.contains(&s.as_str()) {
+        s.push('_');
+    }
+    s
+}
+
+/// Builds the `Ident` for sanitized text (raw when it is a keyword).
+pub fn ident(text: &str) -> Ident {
+    if KEYWORDS.contains(&text) {
+        Ident::new_raw(text, Span::call_site())
+    } else {
+        Ident::new(text, Span::call_site())
+    }
+}
+
+/// Hands out identifiers unique within one namespace (a struct's fields, a module's types).
+#[derive(Default)]
+pub struct Namespace {
+    taken: IndexSet<String>,
+}
+
+impl Namespace {
+    /// Reserves `text` (already valid) as taken.
+    pub fn reserve(&mut self, text: &str) {
+        self.taken.insert(text.to_owned());
+    }
+
+    fn unique(&mut self, base: String) -> String {
+        let mut candidate = base.clone();
+        let mut n = 2;
+        while self.taken.contains(&candidate) {
+            candidate = format!("{base}_{n}");
+            n += 1;
+        }
+        self.taken.insert(candidate.clone());
+        candidate
+    }
+
+    /// A field or function name: `snake_case`.
+    pub fn snake(&mut self, name: &str) -> String {
+        let s = sanitize(&name.to_snake_case(), "field");
+        self.unique(s)
+    }
+
+    /// A type or variant name: `UpperCamelCase`.
+    pub fn camel(&mut self, name: &str) -> String {
+        let s = sanitize(&name.to_upper_camel_case(), "Type");
+        self.unique(s)
+    }
+
+    /// Like [`Namespace::camel`], but tries `name` + `suffix` before numbering on a clash.
+    pub fn camel_or(&mut self, name: &str, suffix: &str) -> String {
+        let s = sanitize(&name.to_upper_camel_case(), "Type");
+        if self.taken.contains(&s) {
+            let with = format!("{s}{suffix}");
+            return self.unique(with);
+        }
+        self.unique(s)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keywords_are_raw_or_renamed() {
+        let mut ns = Namespace::default();
+        assert_eq!(ns.snake("type"), "type");
+        assert_eq!(ident("type").to_string(), "r#type");
+        assert_eq!(ns.snake("self"), "self_");
+        assert_eq!(ns.camel("Self_"), "Self_");
+        assert_eq!(ns.snake("_"), "field");
+    }
+
+    #[test]
+    fn clashes_are_numbered() {
+        let mut ns = Namespace::default();
+        assert_eq!(ns.snake("userId"), "user_id");
+        assert_eq!(ns.snake("user_id"), "user_id_2");
+        assert_eq!(ns.snake("2fa"), "_2fa");
+        assert_eq!(ns.snake("naïve"), "naïve");
+    }
+}

@@ -1,0 +1,189 @@
+//! `Column(...)`, `mapped_column(...)` and `ForeignKey(...)`.
+
+use super::types::{sql_type, TypeRead};
+use super::{Extractor, Resolved};
+use crate::diagnostics as diag;
+use crate::ir::{
+    AnnotationType, ColumnDecl, ColumnStyle, ForeignKeyDecl, Spanned, SqlType, TypeKind,
+};
+use crate::source::Span;
+use crate::syntax::{Expr, ExprKind, Keyword};
+
+impl Extractor<'_> {
+    /// Reads a column call. `attr` is the class attribute it is assigned to (`None` inside a
+    /// `Table`).
+    pub(super) fn column_call(
+        &mut self,
+        attr: Option<Spanned<String>>,
+        annotation: Option<AnnotationType>,
+        style: ColumnStyle,
+        args: &[Expr],
+        keywords: &[Keyword],
+        span: Span,
+    ) -> Option<ColumnDecl> {
+        let mut name = None;
+        let mut sql_type_ = None;
+        let mut foreign_keys = Vec::new();
+        let mut identity = false;
+        for (i, arg) in args.iter().enumerate() {
+            if let (0, Some(s)) = (i, arg.as_str()) {
+                name = Some(s.to_owned());
+                continue;
+            }
+            match self.column_arg(arg) {
+                ColumnArg::Type(t) => sql_type_ = Some(t),
+                ColumnArg::ForeignKey(fk) => foreign_keys.push(fk),
+                ColumnArg::Identity => identity = true,
+                ColumnArg::Ignored => {}
+            }
+        }
+        let mut col = ColumnDecl {
+            attr: attr.clone(),
+            name: String::new(),
+            span,
+            style,
+            sql_type: None,
+            annotation,
+            primary_key: false,
+            nullable: None,
+            unique: None,
+            index: None,
+            default: None,
+            server_default: None,
+            foreign_keys,
+        };
+        for kw in keywords {
+            let Some(k) = kw.name.as_deref() else {
+                self.diags.push(diag::not_ported(
+                    kw.span,
+                    "`**` arguments of a column",
+                    "ignored",
+                ));
+                continue;
+            };
+            match k {
+                "primary_key" => col.primary_key = self.literal_bool(kw).unwrap_or(false),
+                "nullable" => col.nullable = self.literal_bool(kw),
+                "unique" => col.unique = self.literal_bool(kw),
+                "index" => col.index = self.literal_bool(kw),
+                "default" | "insert_default" => {
+                    col.default = Some(self.files.slice(kw.value.span).to_owned())
+                }
+                "server_default" => {
+                    col.server_default = Some(self.files.slice(kw.value.span).to_owned())
+                }
+                "name" => match kw.value.as_str() {
+                    Some(s) => name = Some(s.to_owned()),
+                    None => self
+                        .diags
+                        .push(diag::not_literal(kw.value.span, "the column name")),
+                },
+                "type_" => {
+                    if let ColumnArg::Type(t) = self.column_arg(&kw.value) {
+                        sql_type_ = Some(t);
+                    }
+                }
+                _ => {}
+            }
+        }
+        if identity && col.nullable.is_none() {
+            col.nullable = Some(false);
+        }
+        col.sql_type = sql_type_;
+        col.name = match (name, &attr) {
+            (Some(n), _) => n,
+            (None, Some(a)) => a.value.clone(),
+            (None, None) => {
+                self.diags
+                    .push(diag::not_literal(span, "the name of this `Table` column"));
+                return None;
+            }
+        };
+        Some(col)
+    }
+
+    fn literal_bool(&mut self, kw: &Keyword) -> Option<bool> {
+        let b = kw.value.as_bool();
+        if b.is_none() {
+            let what = format!("`{}=`", kw.name.as_deref().unwrap_or("?"));
+            self.diags.push(diag::not_literal(kw.value.span, &what));
+        }
+        b
+    }
+
+    fn column_arg(&mut self, arg: &Expr) -> ColumnArg {
+        let head = match &arg.kind {
+            ExprKind::Call { func, .. } => func.as_ref(),
+            _ => arg,
+        };
+        let resolved = self.scope.resolve_sqla(head);
+        match resolved {
+            Some(Resolved::Sqla(name)) => match name.as_str() {
+                "ForeignKey" => {
+                    let ExprKind::Call { args, .. } = &arg.kind else {
+                        return ColumnArg::Ignored;
+                    };
+                    match args.first().and_then(Expr::as_str) {
+                        Some(t) => ColumnArg::ForeignKey(ForeignKeyDecl {
+                            target: t.to_owned(),
+                            span: arg.span,
+                        }),
+                        None => {
+                            self.diags.push(diag::not_literal(
+                                arg.span,
+                                "the target of `ForeignKey(...)`",
+                            ));
+                            ColumnArg::Ignored
+                        }
+                    }
+                }
+                "Identity" => ColumnArg::Identity,
+                "Sequence" | "Computed" | "FetchedValue" | "DefaultClause" | "CheckConstraint" => {
+                    ColumnArg::Ignored
+                }
+                _ => match sql_type(&name, arg) {
+                    Some(TypeRead::Known(t)) => ColumnArg::Type(t),
+                    Some(TypeRead::Partial(t, why)) => {
+                        self.diags
+                            .push(diag::type_partly_read(arg.span, &t.class, &why));
+                        ColumnArg::Type(t)
+                    }
+                    None => self.unknown_type(arg, &name),
+                },
+            },
+            Some(
+                Resolved::Local(n)
+                | Resolved::Imported(n)
+                | Resolved::Unbound(n)
+                | Resolved::Python(n),
+            ) => {
+                let last = n.rsplit('.').next().unwrap_or(&n).to_owned();
+                self.unknown_type(arg, &last)
+            }
+            None => {
+                self.diags.push(diag::not_ported(
+                    arg.span,
+                    "this column argument",
+                    "ignored",
+                ));
+                ColumnArg::Ignored
+            }
+        }
+    }
+
+    fn unknown_type(&mut self, arg: &Expr, class: &str) -> ColumnArg {
+        self.diags.push(diag::unknown_type(arg.span, class));
+        ColumnArg::Type(SqlType {
+            class: class.to_owned(),
+            kind: TypeKind::Unknown,
+            span: arg.span,
+        })
+    }
+}
+
+enum ColumnArg {
+    Type(SqlType),
+    ForeignKey(ForeignKeyDecl),
+    Identity,
+    Ignored,
+}

@@ -1,0 +1,257 @@
+//! Module-level names: what each name in a models file is bound to, so that `sa.Column`,
+//! `from sqlalchemy import Column as C` and `db.Column` all resolve to SQLAlchemy's `Column`.
+
+use indexmap::IndexMap;
+
+use crate::source::Span;
+
+use crate::syntax::{Expr, ExprKind, Stmt, StmtKind};
+
+/// What a module-level name is bound to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Binding {
+    /// An import: the dotted path it refers to (`sqlalchemy.orm.relationship`, `.db.Base`).
+    Import(String),
+    /// A Flask-SQLAlchemy `SQLAlchemy()` instance: `db.Column` is `sqlalchemy.Column`.
+    FlaskDb,
+    /// Defined in this module (class, function, other assignment).
+    Local,
+}
+
+/// The bindings of one module.
+#[derive(Debug, Default)]
+pub struct Scope {
+    names: IndexMap<String, Binding>,
+    /// Modules star-imported (`from sqlalchemy import *`).
+    star_imports: Vec<String>,
+    /// Names used as SQLAlchemy's although never imported (reported once each).
+    pub assumed: IndexMap<String, Span>,
+}
+
+/// A name resolved to where it comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Resolved {
+    /// A SQLAlchemy (or Flask-SQLAlchemy `db.`) name: the last component (`Column`, `String`).
+    Sqla(String),
+    /// A Python standard-library or builtin name, dotted (`datetime.datetime`, `int`).
+    Python(String),
+    /// An import from somewhere else (another module of the app, a third-party package).
+    Imported(String),
+    /// A name defined in this module.
+    Local(String),
+    /// Bound nowhere.
+    Unbound(String),
+}
+
+const SQLA_ROOTS: &[&str] = &["sqlalchemy", "flask_sqlalchemy"];
+
+impl Scope {
+    /// Collects the bindings of a module body (following `if` / `try` blocks, where imports
+    /// guarded by `TYPE_CHECKING` or `ImportError` live).
+    pub fn of(body: &[Stmt]) -> Scope {
+        let mut scope = Scope::default();
+        scope.collect(body);
+        scope
+    }
+
+    fn collect(&mut self, body: &[Stmt]) {
+        for stmt in body {
+            match &stmt.kind {
+                StmtKind::Import { names } => {
+                    for a in names {
+                        match &a.asname {
+                            Some(as_) => self.bind(as_, Binding::Import(a.name.clone())),
+                            None => {
+                                let root = a.name.split('.').next().unwrap_or(&a.name);
+                                self.bind(root, Binding::Import(root.to_owned()));
+                            }
+                        }
+                    }
+                }
+                StmtKind::ImportFrom {
+                    module,
+                    level,
+                    names,
+                } => {
+                    let base = format!(
+                        "{}{}",
+                        ".".repeat(*level as usize),
+                        module.as_deref().unwrap_or("")
+                    );
+                    for a in names {
+                        if a.name == "*" {
+                            self.star_imports.push(base.clone());
+                        } else {
+                            let local = a.asname.as_deref().unwrap_or(&a.name);
+                            let path = if base.ends_with('.') || base.is_empty() {
+                                format!("{base}{}", a.name)
+                            } else {
+                                format!("{base}.{}", a.name)
+                            };
+                            self.bind(local, Binding::Import(path));
+                        }
+                    }
+                }
+                StmtKind::ClassDef(c) => self.bind(&c.name, Binding::Local),
+                StmtKind::FunctionDef(f) => self.bind(&f.name, Binding::Local),
+                StmtKind::Assign { targets, value } => {
+                    for t in targets {
+                        if let Some(name) = t.as_name() {
+                            let binding = if self.is_flask_db_call(value) {
+                                Binding::FlaskDb
+                            } else {
+                                Binding::Local
+                            };
+                            self.bind(name, binding);
+                        }
+                    }
+                }
+                StmtKind::AnnAssign { target, .. } => {
+                    if let Some(name) = target.as_name() {
+                        self.bind(name, Binding::Local);
+                    }
+                }
+                StmtKind::If { body, orelse, .. } => {
+                    self.collect(body);
+                    self.collect(orelse);
+                }
+                StmtKind::Try {
+                    body,
+                    handlers,
+                    orelse,
+                    finalbody,
+                } => {
+                    self.collect(body);
+                    for h in handlers {
+                        self.collect(h);
+                    }
+                    self.collect(orelse);
+                    self.collect(finalbody);
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn bind(&mut self, name: &str, binding: Binding) {
+        // The first import of a name wins over a later `X = X` style rebinding only when the
+        // later one is local; imports replace anything.
+        self.names.insert(name.to_owned(), binding);
+    }
+
+    fn is_flask_db_call(&self, value: &Expr) -> bool {
+        let ExprKind::Call { func, .. } = &value.kind else {
+            return false;
+        };
+        matches!(self.resolve(func), Some(Resolved::Sqla(n)) if n == "SQLAlchemy")
+    }
+
+    pub fn binding(&self, name: &str) -> Option<&Binding> {
+        self.names.get(name)
+    }
+
+    /// Resolves a name or attribute chain (`sa.orm.relationship`, `db.Column`, `Column`).
+    pub fn resolve(&self, expr: &Expr) -> Option<Resolved> {
+        let parts = expr.dotted()?;
+        let (first, rest) = parts.split_first()?;
+        let full = |root: &str| {
+            let mut s = root.to_owned();
+            for p in rest {
+                s.push('.');
+                s.push_str(p);
+            }
+            s
+        };
+        Some(match self.names.get(*first) {
+            Some(Binding::Import(path)) => classify(&full(path)),
+            Some(Binding::FlaskDb) => match rest.last() {
+                Some(last) => Resolved::Sqla((*last).to_owned()),
+                None => Resolved::Local((*first).to_owned()),
+            },
+            Some(Binding::Local) => Resolved::Local(full(first)),
+            None => {
+                if self
+                    .star_imports
+                    .iter()
+                    .any(|m| SQLA_ROOTS.iter().any(|r| m.starts_with(r)))
+                {
+                    if let Some(last) = parts.last() {
+                        if rest.is_empty() && is_known_sqla_name(first) {
+                            return Some(Resolved::Sqla((*last).to_owned()));
+                        }
+                    }
+                }
+                if is_python_builtin_module(first) || is_builtin_type(first) {
+                    Resolved::Python(full(first))
+                } else {
+                    Resolved::Unbound(full(first))
+                }
+            }
+        })
+    }
+
+    /// Resolves like [`Scope::resolve`], and takes an unbound well-known SQLAlchemy name (as in
+    /// snippets that leave out their imports) as SQLAlchemy's, remembering it to report.
+    pub fn resolve_sqla(&mut self, expr: &Expr) -> Option<Resolved> {
+        match self.resolve(expr)? {
+            Resolved::Unbound(name) if !name.contains('.') && is_known_sqla_name(&name) => {
+                self.assumed.entry(name.clone()).or_insert(expr.span);
+                Some(Resolved::Sqla(name))
+            }
+            other => Some(other),
+        }
+    }
+}
+
+fn classify(path: &str) -> Resolved {
+    let root = path.split('.').next().unwrap_or(path);
+    if SQLA_ROOTS.contains(&root) {
+        Resolved::Sqla(path.rsplit('.').next().unwrap_or(path).to_owned())
+    } else if is_python_builtin_module(root) {
+        Resolved::Python(path.to_owned())
+    } else {
+        Resolved::Imported(path.to_owned())
+    }
+}
+
+fn is_python_builtin_module(name: &str) -> bool {
+    matches!(
+        name,
+        "datetime" | "decimal" | "uuid" | "typing" | "typing_extensions" | "enum" | "builtins"
+    )
+}
+
+fn is_builtin_type(name: &str) -> bool {
+    matches!(
+        name,
+        "int"
+            | "str"
+            | "bool"
+            | "float"
+            | "bytes"
+            | "dict"
+            | "list"
+            | "set"
+            | "frozenset"
+            | "tuple"
+            | "object"
+    )
+}
+
+/// Names that SQLAlchemy exports and that a model file uses without qualification.
+pub fn is_known_sqla_name(name: &str) -> bool {
+    matches!(
+        name,
+        "Column"
+            | "ForeignKey"
+            | "Table"
+            | "MetaData"
+            | "relationship"
+            | "backref"
+            | "mapped_column"
+            | "Mapped"
+            | "declarative_base"
+            | "DeclarativeBase"
+            | "registry"
+    ) || super::types::is_type_name(name)
+}

@@ -1,0 +1,210 @@
+//! The intermediate representation: what the Python source *said*, before any SQLAlchemy rule is
+//! applied. `extract` builds it; `resolve` reads it and never looks at Python again.
+//!
+//! Values the source may leave out stay `Option`s here (`nullable: Option<bool>`); the resolved
+//! answer lives in [`graph`](crate::graph).
+
+use crate::source::{FileId, Span};
+
+/// Everything declared in one input file.
+#[derive(Debug, Clone, Default)]
+pub struct FileDecls {
+    pub classes: Vec<ClassDecl>,
+    pub tables: Vec<TableDecl>,
+}
+
+/// A text with the span it came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Spanned<T> {
+    pub value: T,
+    pub span: Span,
+}
+
+impl<T> Spanned<T> {
+    pub fn new(value: T, span: Span) -> Self {
+        Spanned { value, span }
+    }
+}
+
+/// How a declarative class is mapped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClassRole {
+    /// A mapped class with a table of its own.
+    Mapped,
+    /// `__abstract__ = True`, or a mixin that is never mapped itself.
+    Abstract,
+}
+
+/// A declarative class.
+#[derive(Debug, Clone)]
+pub struct ClassDecl {
+    pub name: String,
+    pub name_span: Span,
+    pub file: FileId,
+    pub role: ClassRole,
+    pub tablename: Option<Spanned<String>>,
+    pub columns: Vec<ColumnDecl>,
+    pub relationships: Vec<RelationshipDecl>,
+}
+
+/// A plain `Table("name", metadata, Column(...), ...)`.
+#[derive(Debug, Clone)]
+pub struct TableDecl {
+    /// The module variable it is assigned to, if any (`association_table`).
+    pub var: Option<String>,
+    pub name: Spanned<String>,
+    pub span: Span,
+    pub file: FileId,
+    pub columns: Vec<ColumnDecl>,
+}
+
+/// Which construct declared a column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColumnStyle {
+    /// `Column(...)`
+    Classic,
+    /// `mapped_column(...)` or a bare `Mapped[...]` annotation.
+    Mapped,
+}
+
+/// A column as declared.
+#[derive(Debug, Clone)]
+pub struct ColumnDecl {
+    /// The Python attribute (class columns), or `None` for a `Table` column.
+    pub attr: Option<Spanned<String>>,
+    /// The column name: the explicit name argument, else the attribute name.
+    pub name: String,
+    pub span: Span,
+    pub style: ColumnStyle,
+    /// The SQL type given explicitly (`Column(String(50))`).
+    pub sql_type: Option<SqlType>,
+    /// The Python type inside `Mapped[...]`, when annotated.
+    pub annotation: Option<AnnotationType>,
+    pub primary_key: bool,
+    pub nullable: Option<bool>,
+    pub unique: Option<bool>,
+    pub index: Option<bool>,
+    /// Source text of `default=` / `server_default=`.
+    pub default: Option<String>,
+    pub server_default: Option<String>,
+    pub foreign_keys: Vec<ForeignKeyDecl>,
+}
+
+/// `ForeignKey("table.column")`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ForeignKeyDecl {
+    pub target: String,
+    pub span: Span,
+}
+
+/// The Python type of a `Mapped[...]` column annotation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AnnotationType {
+    /// The SQL type SQLAlchemy's default type map gives the Python type, or `None` when it
+    /// has none (`dict`, a class of the user's).
+    pub sql_type: Option<SqlType>,
+    /// The Python type as written, for messages (`dict`, `Decimal`).
+    pub python: String,
+    /// `Optional[...]`, `X | None`, `Union[X, None]`.
+    pub optional: bool,
+    pub span: Span,
+}
+
+/// A SQL column type: SQLAlchemy's class name plus what sa2rs needs to pick a Rust type.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SqlType {
+    /// SQLAlchemy's type class name (`Integer`, `String`, `DateTime`, ...), as reported by
+    /// `type(column.type).__name__`.
+    pub class: String,
+    pub kind: TypeKind,
+    pub span: Span,
+}
+
+/// The meaning of a SQL type, independent of how it was spelled.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TypeKind {
+    Int16,
+    Int32,
+    Int64,
+    Text {
+        length: Option<i64>,
+    },
+    Bool,
+    Float,
+    Decimal {
+        precision: Option<i64>,
+        scale: Option<i64>,
+    },
+    Date,
+    DateTime {
+        timezone: bool,
+    },
+    Time,
+    Interval,
+    Binary,
+    Json,
+    Uuid,
+    /// `Enum("a", "b", name="kind")`: the database values, and the enum's SQL name.
+    Enum {
+        values: Vec<String>,
+        name: Option<String>,
+    },
+    /// A type sa2rs does not know; stored as text.
+    Unknown,
+}
+
+/// The Python collection a relationship annotation names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Collection {
+    List,
+    Set,
+}
+
+/// What a `Mapped[...]` relationship annotation says.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RelAnnotation {
+    /// The class named inside the annotation.
+    pub target: Option<Spanned<String>>,
+    /// `Some` for `Mapped[List[X]]` / `Mapped[set[X]]`; `None` for a scalar `Mapped[X]`.
+    pub collection: Option<Collection>,
+}
+
+/// How `secondary=` names the association table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SecondaryRef {
+    /// A module variable holding a `Table`.
+    Variable(String),
+    /// A table name given as a string.
+    TableName(String),
+}
+
+/// A `relationship(...)` as declared.
+#[derive(Debug, Clone)]
+pub struct RelationshipDecl {
+    pub attr: Spanned<String>,
+    pub span: Span,
+    /// The first positional argument (`"Child"`, `Child`).
+    pub target: Option<Spanned<String>>,
+    pub annotation: Option<RelAnnotation>,
+    pub back_populates: Option<Spanned<String>>,
+    pub uselist: Option<bool>,
+    pub secondary: Option<Spanned<SecondaryRef>>,
+    /// `backref="name"` or `backref=backref("name", uselist=...)`.
+    pub backref: Option<BackrefDecl>,
+    /// `remote_side=`: the column attributes named, as written (`id`, `Node.id`).
+    pub remote_side: Option<Vec<Spanned<String>>>,
+    /// Arguments that change the join but that sa2rs does not port yet (`primaryjoin`, ...):
+    /// a relationship with any is left out of the graph (with a warning).
+    pub unported: Vec<Spanned<String>>,
+    /// Keyword arguments recorded for the registry but not interpreted (`lazy`, `cascade`, ...),
+    /// as `(name, source text)`.
+    pub options: Vec<(String, String)>,
+}
+
+/// The reverse relationship a `backref` creates on the target.
+#[derive(Debug, Clone)]
+pub struct BackrefDecl {
+    pub name: Spanned<String>,
+    pub uselist: Option<bool>,
+    pub options: Vec<(String, String)>,
+}

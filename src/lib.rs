@@ -1,0 +1,118 @@
+//! sa2rs: port SQLAlchemy declarative models to Rust, statically.
+//!
+//! The pipeline, one module per stage: [`parse`] (Python text to the [`syntax`] tree) ->
+//! [`extract`] (syntax to the [`ir`], with spans) -> [`resolve`] (the [`graph`], with
+//! SQLAlchemy's rules) -> [`emit`] (one module per output). [`diagnostics`] builds and renders
+//! every message; [`source`] holds the files and spans.
+
+pub mod diagnostics;
+pub mod emit;
+pub mod extract;
+pub mod graph;
+pub mod ir;
+pub mod parse;
+pub mod resolve;
+pub mod source;
+pub mod syntax;
+
+use diagnostics::Diagnostic;
+use source::{SourceFiles, Span};
+
+/// What to generate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Emit {
+    Rust,
+    GraphJson,
+}
+
+/// One input file: its display name and raw bytes.
+#[derive(Debug, Clone)]
+pub struct Input {
+    pub name: String,
+    pub bytes: Vec<u8>,
+}
+
+/// The result of a run.
+pub struct Outcome {
+    pub files: SourceFiles,
+    pub diagnostics: Vec<Diagnostic>,
+    /// The generated text; `None` when an error was reported.
+    pub output: Option<String>,
+    /// Some input could not be decoded as text (an I/O-class failure).
+    pub unreadable: bool,
+}
+
+impl Outcome {
+    pub fn has_errors(&self) -> bool {
+        diagnostics::has_errors(&self.diagnostics)
+    }
+}
+
+/// The stack the pipeline runs on. The parser's tree of a pathologically nested file is
+/// recursive to build and to drop, so the pipeline gets a stack sized for it.
+const STACK_SIZE: usize = 1 << 30;
+
+/// Runs the whole pipeline over `inputs` (in the order given) on a thread with a large stack.
+pub fn run(inputs: Vec<Input>, emit: Emit) -> Outcome {
+    let worker = std::thread::Builder::new()
+        .stack_size(STACK_SIZE)
+        .spawn(move || run_here(&inputs, emit));
+    match worker.map(|h| h.join()) {
+        Ok(Ok(outcome)) => outcome,
+        _ => {
+            let mut files = SourceFiles::new();
+            let file = files.add("<sa2rs>", "");
+            Outcome {
+                files,
+                diagnostics: vec![diagnostics::internal_error(Span::new(file, 0, 0))],
+                output: None,
+                unreadable: false,
+            }
+        }
+    }
+}
+
+/// Runs the pipeline on the current thread.
+fn run_here(inputs: &[Input], emit: Emit) -> Outcome {
+    let mut files = SourceFiles::new();
+    let mut diags = Vec::new();
+    let mut decls = Vec::new();
+    let mut unreadable = false;
+    for input in inputs {
+        let text = match source::decode(&input.bytes) {
+            Ok(text) => text,
+            Err(e) => {
+                let file = files.add(input.name.clone(), e.lossy.clone());
+                let at = (e.offset as u32).min(e.lossy.len() as u32);
+                let end = (at + 1).min(e.lossy.len() as u32);
+                diags.push(diagnostics::not_utf8(Span::new(file, at, end), &e.message));
+                unreadable = true;
+                continue;
+            }
+        };
+        let file = files.add(input.name.clone(), text);
+        match parse::parse(file, files.text(file), &input.name) {
+            Ok(parsed) => {
+                if let Some(span) = parsed.truncated_at {
+                    diags.push(diagnostics::truncated(span, parse::MAX_DEPTH));
+                }
+                decls.push(extract::extract(file, &parsed.module, &files, &mut diags));
+            }
+            Err(e) => diags.push(diagnostics::syntax_error(e.span, &e.message)),
+        }
+    }
+    let graph = resolve::resolve(&decls, &mut diags);
+    let output = (!diagnostics::has_errors(&diags)).then(|| match emit {
+        Emit::Rust => {
+            let names: Vec<String> = inputs.iter().map(|i| i.name.clone()).collect();
+            emit::rust::emit(&graph, &files, &names)
+        }
+        Emit::GraphJson => emit::graph_json::emit(&graph),
+    });
+    Outcome {
+        files,
+        diagnostics: diags,
+        output,
+        unreadable,
+    }
+}

@@ -1,0 +1,422 @@
+//! Stage 1, parse: Python source text to the [`syntax`](crate::syntax) tree.
+//!
+//! This is the only module that knows the parser crate (`rustpython-parser`); swapping the parser
+//! means rewriting this file alone. Lowering stops descending at [`MAX_DEPTH`] levels of nesting so
+//! that no later stage can overflow the stack on pathological input.
+
+use rustpython_parser::ast::{self, Ranged};
+use rustpython_parser::Parse;
+
+use crate::source::{FileId, Span};
+use crate::syntax::*;
+
+/// How deep lowering descends into nested statements and expressions. Model declarations never
+/// come close; deeper code is kept as an opaque [`ExprKind::Other`].
+pub const MAX_DEPTH: usize = 200;
+
+/// The result of parsing one file.
+#[derive(Debug)]
+pub struct Parsed {
+    pub module: Module,
+    /// Where lowering stopped at [`MAX_DEPTH`], if it did (the first such place).
+    pub truncated_at: Option<Span>,
+}
+
+/// A Python syntax error.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyntaxError {
+    pub span: Span,
+    pub message: String,
+}
+
+/// Parses `text` (the contents of `file`).
+pub fn parse(file: FileId, text: &str, path: &str) -> Result<Parsed, SyntaxError> {
+    if let Some(pos) = text.find('\0') {
+        return Err(SyntaxError {
+            span: Span::new(file, pos as u32, pos as u32 + 1),
+            message: "source code cannot contain null bytes".into(),
+        });
+    }
+    let suite = ast::Suite::parse(text, path).map_err(|e| {
+        let at = (u32::from(e.offset) as usize).min(text.len());
+        let end = text[at..].chars().next().map_or(at, |c| at + c.len_utf8());
+        SyntaxError {
+            span: Span::new(file, at as u32, end as u32),
+            message: e.error.to_string(),
+        }
+    })?;
+    let mut lower = Lower {
+        file,
+        text,
+        depth: 0,
+        truncated_at: None,
+    };
+    let body = lower.stmts(&suite);
+    Ok(Parsed {
+        module: Module { body },
+        truncated_at: lower.truncated_at,
+    })
+}
+
+struct Lower<'a> {
+    file: FileId,
+    text: &'a str,
+    depth: usize,
+    truncated_at: Option<Span>,
+}
+
+impl Lower<'_> {
+    fn span(&self, node: &impl Ranged) -> Span {
+        let r = node.range();
+        Span::new(self.file, r.start().into(), r.end().into())
+    }
+
+    /// The span of `name` where it first appears after the keyword `kw` inside `within`
+    /// (identifiers carry no range of their own in the parser's tree).
+    fn name_span(&self, within: Span, kw: &str, name: &str) -> Span {
+        let hay = self.text.get(within.range()).unwrap_or("");
+        let mut from = 0;
+        while let Some(pos) = hay[from..].find(kw) {
+            let after = from + pos + kw.len();
+            let rest = &hay[after..];
+            let trimmed = rest.trim_start();
+            let gap = rest.len() - trimmed.len();
+            if gap > 0 && trimmed.starts_with(name) {
+                let start = within.start + (after + gap) as u32;
+                return Span::new(self.file, start, start + name.len() as u32);
+            }
+            from = after;
+        }
+        within
+    }
+
+    fn stmts(&mut self, stmts: &[ast::Stmt]) -> Vec<Stmt> {
+        stmts.iter().map(|s| self.stmt(s)).collect()
+    }
+
+    fn stmt(&mut self, stmt: &ast::Stmt) -> Stmt {
+        let span = self.span(stmt);
+        if self.depth >= MAX_DEPTH {
+            self.truncated_at.get_or_insert(span);
+            return Stmt {
+                kind: StmtKind::Other("nesting too deep"),
+                span,
+            };
+        }
+        self.depth += 1;
+        let kind = self.stmt_kind(stmt, span);
+        self.depth -= 1;
+        Stmt { kind, span }
+    }
+
+    fn stmt_kind(&mut self, stmt: &ast::Stmt, span: Span) -> StmtKind {
+        use ast::Stmt as S;
+        match stmt {
+            S::ClassDef(c) => StmtKind::ClassDef(ClassDef {
+                name: c.name.to_string(),
+                name_span: self.name_span(span, "class", &c.name),
+                bases: self.exprs(&c.bases),
+                keywords: self.keywords(&c.keywords),
+                decorators: self.exprs(&c.decorator_list),
+                body: self.stmts(&c.body),
+            }),
+            S::FunctionDef(f) => StmtKind::FunctionDef(FunctionDef {
+                name: f.name.to_string(),
+                name_span: self.name_span(span, "def", &f.name),
+                params: self.params(&f.args),
+                decorators: self.exprs(&f.decorator_list),
+                body: self.stmts(&f.body),
+                is_async: false,
+            }),
+            S::AsyncFunctionDef(f) => StmtKind::FunctionDef(FunctionDef {
+                name: f.name.to_string(),
+                name_span: self.name_span(span, "def", &f.name),
+                params: self.params(&f.args),
+                decorators: self.exprs(&f.decorator_list),
+                body: self.stmts(&f.body),
+                is_async: true,
+            }),
+            S::Assign(a) => StmtKind::Assign {
+                targets: self.exprs(&a.targets),
+                value: self.expr(&a.value),
+            },
+            S::AnnAssign(a) => StmtKind::AnnAssign {
+                target: self.expr(&a.target),
+                annotation: self.expr(&a.annotation),
+                value: a.value.as_deref().map(|v| self.expr(v)),
+            },
+            S::Import(i) => StmtKind::Import {
+                names: i.names.iter().map(|a| self.alias(a)).collect(),
+            },
+            S::ImportFrom(i) => StmtKind::ImportFrom {
+                module: i.module.as_ref().map(|m| m.to_string()),
+                level: i.level.map_or(0, |l| l.to_u32()),
+                names: i.names.iter().map(|a| self.alias(a)).collect(),
+            },
+            S::If(i) => StmtKind::If {
+                test: self.expr(&i.test),
+                body: self.stmts(&i.body),
+                orelse: self.stmts(&i.orelse),
+            },
+            S::Try(t) => StmtKind::Try {
+                body: self.stmts(&t.body),
+                handlers: t
+                    .handlers
+                    .iter()
+                    .map(|h| match h {
+                        ast::ExceptHandler::ExceptHandler(h) => self.stmts(&h.body),
+                    })
+                    .collect(),
+                orelse: self.stmts(&t.orelse),
+                finalbody: self.stmts(&t.finalbody),
+            },
+            S::Expr(e) => StmtKind::Expr(self.expr(&e.value)),
+            S::Pass(_) => StmtKind::Pass,
+            S::Return(r) => StmtKind::Return(r.value.as_deref().map(|v| self.expr(v))),
+            S::Delete(_) => StmtKind::Other("Delete"),
+            S::TypeAlias(_) => StmtKind::Other("TypeAlias"),
+            S::AugAssign(_) => StmtKind::Other("AugAssign"),
+            S::For(_) | S::AsyncFor(_) => StmtKind::Other("For"),
+            S::While(_) => StmtKind::Other("While"),
+            S::With(_) | S::AsyncWith(_) => StmtKind::Other("With"),
+            S::Match(_) => StmtKind::Other("Match"),
+            S::Raise(_) => StmtKind::Other("Raise"),
+            S::TryStar(_) => StmtKind::Other("TryStar"),
+            S::Assert(_) => StmtKind::Other("Assert"),
+            S::Global(_) => StmtKind::Other("Global"),
+            S::Nonlocal(_) => StmtKind::Other("Nonlocal"),
+            S::Break(_) => StmtKind::Other("Break"),
+            S::Continue(_) => StmtKind::Other("Continue"),
+        }
+    }
+
+    fn alias(&self, a: &ast::Alias) -> Alias {
+        Alias {
+            name: a.name.to_string(),
+            asname: a.asname.as_ref().map(|n| n.to_string()),
+            span: self.span(a),
+        }
+    }
+
+    fn params(&mut self, args: &ast::Arguments) -> Vec<Param> {
+        args.posonlyargs
+            .iter()
+            .chain(&args.args)
+            .chain(&args.kwonlyargs)
+            .map(|a| Param {
+                name: a.def.arg.to_string(),
+                default: a.default.as_deref().map(|d| self.expr(d)),
+            })
+            .collect()
+    }
+
+    fn keywords(&mut self, kws: &[ast::Keyword]) -> Vec<Keyword> {
+        kws.iter()
+            .map(|k| {
+                let span = self.span(k);
+                let name = k.arg.as_ref().map(|a| a.to_string());
+                let len = name.as_ref().map_or(2, |n| n.len() as u32);
+                Keyword {
+                    name,
+                    name_span: Span::new(self.file, span.start, span.start + len),
+                    value: self.expr(&k.value),
+                    span,
+                }
+            })
+            .collect()
+    }
+
+    fn exprs(&mut self, exprs: &[ast::Expr]) -> Vec<Expr> {
+        exprs.iter().map(|e| self.expr(e)).collect()
+    }
+
+    fn boxed(&mut self, e: &ast::Expr) -> Box<Expr> {
+        Box::new(self.expr(e))
+    }
+
+    fn expr(&mut self, expr: &ast::Expr) -> Expr {
+        let span = self.span(expr);
+        if self.depth >= MAX_DEPTH {
+            self.truncated_at.get_or_insert(span);
+            return Expr {
+                kind: ExprKind::Other("nesting too deep"),
+                span,
+            };
+        }
+        self.depth += 1;
+        let kind = self.expr_kind(expr);
+        self.depth -= 1;
+        Expr { kind, span }
+    }
+
+    fn expr_kind(&mut self, expr: &ast::Expr) -> ExprKind {
+        use ast::Expr as E;
+        match expr {
+            E::Name(n) => ExprKind::Name(n.id.to_string()),
+            E::Attribute(a) => ExprKind::Attribute {
+                value: self.boxed(&a.value),
+                attr: a.attr.to_string(),
+            },
+            E::Call(c) => ExprKind::Call {
+                func: self.boxed(&c.func),
+                args: self.exprs(&c.args),
+                keywords: self.keywords(&c.keywords),
+            },
+            E::Constant(c) => constant(&c.value),
+            E::Subscript(s) => ExprKind::Subscript {
+                value: self.boxed(&s.value),
+                slice: self.boxed(&s.slice),
+            },
+            E::Tuple(t) => ExprKind::Tuple(self.exprs(&t.elts)),
+            E::List(l) => ExprKind::List(self.exprs(&l.elts)),
+            E::Set(s) => ExprKind::Set(self.exprs(&s.elts)),
+            E::Dict(d) => ExprKind::Dict(
+                d.keys
+                    .iter()
+                    .zip(&d.values)
+                    .map(|(k, v)| (k.as_ref().map(|k| self.expr(k)), self.expr(v)))
+                    .collect(),
+            ),
+            E::BinOp(b) => ExprKind::BinOp {
+                left: self.boxed(&b.left),
+                op: bin_op(b.op),
+                right: self.boxed(&b.right),
+            },
+            E::UnaryOp(u) => ExprKind::UnaryOp {
+                op: match u.op {
+                    ast::UnaryOp::Not => UnaryOp::Not,
+                    ast::UnaryOp::USub => UnaryOp::Neg,
+                    ast::UnaryOp::UAdd => UnaryOp::Pos,
+                    ast::UnaryOp::Invert => UnaryOp::Invert,
+                },
+                operand: self.boxed(&u.operand),
+            },
+            E::BoolOp(b) => ExprKind::BoolOp {
+                op: match b.op {
+                    ast::BoolOp::And => BoolOp::And,
+                    ast::BoolOp::Or => BoolOp::Or,
+                },
+                values: self.exprs(&b.values),
+            },
+            E::Compare(c) => ExprKind::Compare {
+                left: self.boxed(&c.left),
+                ops: c.ops.iter().map(|o| cmp_op(*o)).collect(),
+                comparators: self.exprs(&c.comparators),
+            },
+            E::Lambda(l) => ExprKind::Lambda {
+                params: self.params(&l.args),
+                body: self.boxed(&l.body),
+            },
+            E::JoinedStr(j) => ExprKind::FString(
+                j.values
+                    .iter()
+                    .map(|v| match v {
+                        E::Constant(ast::ExprConstant {
+                            value: ast::Constant::Str(s),
+                            ..
+                        }) => FStringPart::Literal(s.clone()),
+                        E::FormattedValue(f) => FStringPart::Value(self.expr(&f.value)),
+                        other => FStringPart::Value(self.expr(other)),
+                    })
+                    .collect(),
+            ),
+            E::Starred(s) => ExprKind::Starred(self.boxed(&s.value)),
+            E::NamedExpr(_) => ExprKind::Other("NamedExpr"),
+            E::IfExp(_) => ExprKind::Other("IfExp"),
+            E::ListComp(_) => ExprKind::Other("ListComp"),
+            E::SetComp(_) => ExprKind::Other("SetComp"),
+            E::DictComp(_) => ExprKind::Other("DictComp"),
+            E::GeneratorExp(_) => ExprKind::Other("GeneratorExp"),
+            E::Await(_) => ExprKind::Other("Await"),
+            E::Yield(_) | E::YieldFrom(_) => ExprKind::Other("Yield"),
+            E::FormattedValue(_) => ExprKind::Other("FormattedValue"),
+            E::Slice(_) => ExprKind::Other("Slice"),
+        }
+    }
+}
+
+fn constant(c: &ast::Constant) -> ExprKind {
+    match c {
+        ast::Constant::None => ExprKind::NoneLit,
+        ast::Constant::Bool(b) => ExprKind::Bool(*b),
+        ast::Constant::Str(s) => ExprKind::Str(s.clone()),
+        ast::Constant::Int(i) => ExprKind::Int(i64::try_from(i).ok()),
+        ast::Constant::Float(f) => ExprKind::Float(*f),
+        ast::Constant::Ellipsis => ExprKind::Ellipsis,
+        ast::Constant::Bytes(_) => ExprKind::Other("Bytes"),
+        ast::Constant::Tuple(_) => ExprKind::Other("Tuple"),
+        ast::Constant::Complex { .. } => ExprKind::Other("Complex"),
+    }
+}
+
+fn bin_op(op: ast::Operator) -> BinOp {
+    match op {
+        ast::Operator::Add => BinOp::Add,
+        ast::Operator::Sub => BinOp::Sub,
+        ast::Operator::Mult => BinOp::Mul,
+        ast::Operator::Div => BinOp::Div,
+        ast::Operator::Mod => BinOp::Mod,
+        ast::Operator::BitOr => BinOp::BitOr,
+        ast::Operator::BitAnd => BinOp::BitAnd,
+        _ => BinOp::Other,
+    }
+}
+
+fn cmp_op(op: ast::CmpOp) -> CmpOp {
+    match op {
+        ast::CmpOp::Eq => CmpOp::Eq,
+        ast::CmpOp::NotEq => CmpOp::NotEq,
+        ast::CmpOp::Lt => CmpOp::Lt,
+        ast::CmpOp::LtE => CmpOp::LtE,
+        ast::CmpOp::Gt => CmpOp::Gt,
+        ast::CmpOp::GtE => CmpOp::GtE,
+        ast::CmpOp::Is => CmpOp::Is,
+        ast::CmpOp::IsNot => CmpOp::IsNot,
+        ast::CmpOp::In => CmpOp::In,
+        ast::CmpOp::NotIn => CmpOp::NotIn,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn class_name_span_points_at_the_name() {
+        let src = "@dec\nclass  Parent(Base):\n    pass\n";
+        let parsed = parse(0, src, "m.py").unwrap();
+        let StmtKind::ClassDef(c) = &parsed.module.body[0].kind else {
+            panic!("not a class")
+        };
+        assert_eq!(&src[c.name_span.range()], "Parent");
+    }
+
+    #[test]
+    fn syntax_error_has_a_location() {
+        let err = parse(0, "class A(:\n", "m.py").unwrap_err();
+        assert!(err.span.start <= 9, "{err:?}");
+    }
+
+    #[test]
+    fn deep_nesting_is_truncated_not_overflowed() {
+        let src = format!("x = {}1{}\n", "[".repeat(1000), "]".repeat(1000));
+        let src2 = format!("x = {}\n", "-".repeat(1000) + "1");
+        for s in [src, src2] {
+            let parsed = std::thread::Builder::new()
+                .stack_size(256 << 20)
+                .spawn(move || parse(0, &s, "m.py").map(|p| p.truncated_at.is_some()))
+                .unwrap()
+                .join()
+                .unwrap();
+            assert!(parsed.is_ok());
+        }
+    }
+
+    #[test]
+    fn nul_byte_is_a_syntax_error() {
+        assert!(parse(0, "x = 1\0\n", "m.py")
+            .unwrap_err()
+            .message
+            .contains("null bytes"));
+    }
+}

@@ -1,0 +1,305 @@
+//! Relationships: targets, join conditions, direction, `uselist`, secondary tables and reverse
+//! sides, as SQLAlchemy's `RelationshipProperty` configures them.
+
+use super::join::{self, FkPair, JoinError};
+use super::Names;
+use crate::diagnostics::{self as diag, Diagnostic};
+use crate::graph::{ClassId, ColumnRef, Direction, Graph, Relationship, TableId};
+use crate::ir::{ClassDecl, RelationshipDecl, SecondaryRef, Spanned};
+
+/// Builds every relationship (and every relationship a `backref` creates), then links and checks
+/// reverse sides.
+pub(super) fn build(
+    classes: &[(ClassId, &ClassDecl)],
+    graph: &mut Graph,
+    names: &Names,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let mut back_populates: Vec<Option<Spanned<String>>> = Vec::new();
+    let mut backrefs = Vec::new();
+    for &(id, decl) in classes {
+        for rel in &decl.relationships {
+            if !rel.unported.is_empty() {
+                continue;
+            }
+            let Some(built) = relationship(graph, names, id, decl, rel, diags) else {
+                continue;
+            };
+            if let Some(b) = &rel.backref {
+                backrefs.push((graph.relationships.len(), b));
+            }
+            graph.relationships.push(built);
+            back_populates.push(rel.back_populates.clone());
+        }
+    }
+    for (index, b) in backrefs {
+        let forward = &graph.relationships[index];
+        let reverse = backref(forward, b);
+        graph.relationships[index].back_populates = Some(b.name.value.clone());
+        graph.relationships.push(reverse);
+        back_populates.push(None);
+    }
+    for (index, bp) in back_populates.iter().enumerate() {
+        if let Some(bp) = bp {
+            link_reverse(graph, index, bp, diags);
+        }
+    }
+}
+
+/// The class a relationship targets: its first argument, else the class inside its `Mapped[...]`
+/// annotation (`declarative_scan`). A qualified string (`"models.User"`) names its last part.
+fn target_name(rel: &RelationshipDecl) -> Option<&Spanned<String>> {
+    rel.target
+        .as_ref()
+        .or_else(|| rel.annotation.as_ref().and_then(|a| a.target.as_ref()))
+}
+
+fn relationship(
+    graph: &Graph,
+    names: &Names,
+    id: ClassId,
+    decl: &ClassDecl,
+    rel: &RelationshipDecl,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Relationship> {
+    let class_name = &graph.class(id).name;
+    let key = &rel.attr.value;
+    let Some(target_ref) = target_name(rel) else {
+        diags.push(diag::not_literal(
+            rel.span,
+            "the target of this relationship",
+        ));
+        return None;
+    };
+    let bare = target_ref
+        .value
+        .rsplit('.')
+        .next()
+        .unwrap_or(&target_ref.value);
+    let Some(&target) = names.classes.get(bare) else {
+        diags.push(diag::unknown_target(
+            target_ref.span,
+            class_name,
+            key,
+            &target_ref.value,
+        ));
+        return None;
+    };
+    let parent_table = graph.class(id).table;
+    let child_table = graph.class(target).table;
+    let secondary = match &rel.secondary {
+        Some(s) => Some(secondary_table(names, decl, s).or_else(|| {
+            let name = match &s.value {
+                SecondaryRef::Variable(v) | SecondaryRef::TableName(v) => v,
+            };
+            diags.push(diag::unknown_secondary(s.span, class_name, key, name));
+            None
+        })?),
+        None => None,
+    };
+    let join_error = |err: JoinError, a: TableId, b: TableId, diags: &mut Vec<Diagnostic>| {
+        let (a, b) = (&graph.table(a).name, &graph.table(b).name);
+        diags.push(match err {
+            JoinError::NoForeignKeys => diag::no_foreign_keys(rel.attr.span, class_name, key, a, b),
+            JoinError::Ambiguous(cols) => {
+                let cols: Vec<String> = cols.into_iter().map(|c| graph.qualified(c)).collect();
+                diag::ambiguous_foreign_keys(rel.attr.span, class_name, key, a, b, &cols)
+            }
+        });
+    };
+    let (direction, pairs, secondary_pairs) = match secondary {
+        // `_determine_joins`: primaryjoin between parent and secondary, secondaryjoin between
+        // target and secondary; the direction is always MANYTOMANY.
+        Some(sec) => {
+            let pj = join::join_condition(graph, parent_table, sec)
+                .map_err(|e| join_error(e, parent_table, sec, diags))
+                .ok()?;
+            let sj = join::join_condition(graph, child_table, sec)
+                .map_err(|e| join_error(e, child_table, sec, diags))
+                .ok()?;
+            let lr =
+                |pairs: Vec<FkPair>| pairs.into_iter().map(|p| (p.referent, p.foreign)).collect();
+            (Direction::ManyToMany, lr(pj), lr(sj))
+        }
+        None => {
+            let pj = join::join_condition(graph, parent_table, child_table)
+                .map_err(|e| join_error(e, parent_table, child_table, diags))
+                .ok()?;
+            let remote = rel
+                .remote_side
+                .as_ref()
+                .map(|attrs| remote_columns(graph, parent_table, attrs, diags));
+            let (direction, pairs) =
+                join::direction(parent_table, child_table, &pj, remote.as_deref());
+            (direction, pairs, Vec::new())
+        }
+    };
+    Some(Relationship {
+        class: id,
+        key: key.clone(),
+        target,
+        direction,
+        uselist: uselist(rel, direction),
+        secondary,
+        back_populates: rel.back_populates.as_ref().map(|b| b.value.clone()),
+        pairs,
+        secondary_pairs,
+        span: rel.attr.span,
+        from_backref: false,
+        options: rel.options.clone(),
+    })
+}
+
+/// `uselist`: a scalar `Mapped[X]` annotation forces `False` (`declarative_scan`); otherwise
+/// the explicit value, else `direction is not MANYTOONE` (`RelationshipProperty._post_init`).
+fn uselist(rel: &RelationshipDecl, direction: Direction) -> bool {
+    if rel
+        .annotation
+        .as_ref()
+        .is_some_and(|a| a.collection.is_none())
+    {
+        return false;
+    }
+    rel.uselist.unwrap_or(direction != Direction::ManyToOne)
+}
+
+/// `secondary=`: a `Table` variable of the module (or, as SQLAlchemy's string resolver favours
+/// tables, a table name given as a string).
+fn secondary_table(names: &Names, decl: &ClassDecl, s: &Spanned<SecondaryRef>) -> Option<TableId> {
+    match &s.value {
+        SecondaryRef::Variable(v) => names.table_vars.get(&(decl.file, v.clone())).copied(),
+        SecondaryRef::TableName(n) => names
+            .tables
+            .get(n)
+            .copied()
+            .or_else(|| names.table_vars.get(&(decl.file, n.clone())).copied()),
+    }
+}
+
+/// The columns `remote_side=` names, by attribute (or column) name in the class's own table.
+fn remote_columns(
+    graph: &Graph,
+    table: TableId,
+    attrs: &[Spanned<String>],
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<ColumnRef> {
+    let t = graph.table(table);
+    attrs
+        .iter()
+        .filter_map(|a| {
+            let index = t
+                .columns
+                .iter()
+                .position(|c| c.attr.as_deref() == Some(&a.value))
+                .or_else(|| t.columns.iter().position(|c| c.name == a.value));
+            if index.is_none() {
+                diags.push(diag::not_literal(a.span, "this `remote_side` column"));
+            }
+            index.map(|index| ColumnRef { table, index })
+        })
+        .collect()
+}
+
+/// The relationship a `backref` creates on the target (`RelationshipProperty._generate_backref`):
+/// the same join seen from the other end, pointing back at the forward relationship.
+fn backref(forward: &Relationship, b: &crate::ir::BackrefDecl) -> Relationship {
+    let direction = forward.direction.reversed();
+    // The reverse of a many-to-many swaps primaryjoin and secondaryjoin; otherwise each pair
+    // swaps its ends.
+    let (pairs, secondary_pairs) = match forward.secondary {
+        Some(_) => (forward.secondary_pairs.clone(), forward.pairs.clone()),
+        None => (
+            forward.pairs.iter().map(|&(l, r)| (r, l)).collect(),
+            Vec::new(),
+        ),
+    };
+    Relationship {
+        class: forward.target,
+        key: b.name.value.clone(),
+        target: forward.class,
+        direction,
+        uselist: b.uselist.unwrap_or(direction != Direction::ManyToOne),
+        secondary: forward.secondary,
+        back_populates: Some(forward.key.clone()),
+        pairs,
+        secondary_pairs,
+        span: b.name.span,
+        from_backref: true,
+        options: b.options.clone(),
+    }
+}
+
+/// `back_populates` (`RelationshipProperty._add_reverse_property`): the named attribute must be
+/// a relationship of the target that points back at this class, in the opposite direction.
+/// Both ends then know each other as reverse.
+fn link_reverse(
+    graph: &mut Graph,
+    index: usize,
+    bp: &Spanned<String>,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let rel = &graph.relationships[index];
+    let class = graph.class(rel.class).name.clone();
+    let target = graph.class(rel.target);
+    let other = graph
+        .relationships
+        .iter()
+        .position(|r| r.class == rel.target && r.key == bp.value);
+    let Some(other) = other else {
+        let table = graph.table(target.table);
+        match table
+            .columns
+            .iter()
+            .find(|c| c.attr.as_deref() == Some(&bp.value))
+        {
+            Some(col) => diags.push(diag::back_populates_not_relationship(
+                bp.span,
+                &class,
+                &rel.key,
+                &target.name,
+                &bp.value,
+                col.span,
+            )),
+            None => diags.push(diag::back_populates_missing(
+                bp.span,
+                &class,
+                &rel.key,
+                &target.name,
+                &bp.value,
+                target.span,
+            )),
+        }
+        return;
+    };
+    let o = &graph.relationships[other];
+    if o.target != rel.class {
+        let points_to = graph.class(o.target).name.clone();
+        diags.push(diag::back_populates_mismatch(
+            bp.span,
+            &class,
+            &rel.key,
+            &target.name,
+            &bp.value,
+            &points_to,
+            o.span,
+        ));
+        return;
+    }
+    if rel.direction == o.direction && rel.direction != Direction::ManyToMany {
+        let d = rel.direction.sqla_name();
+        diags.push(diag::same_direction(
+            rel.span,
+            &class,
+            &rel.key,
+            &target.name,
+            &o.key,
+            d,
+            o.span,
+        ));
+        return;
+    }
+    let key = rel.key.clone();
+    if graph.relationships[other].back_populates.is_none() {
+        graph.relationships[other].back_populates = Some(key);
+    }
+}

@@ -1,0 +1,235 @@
+//! Tables and columns: names, types, nullability, keys.
+
+use super::Names;
+use crate::diagnostics::{self as diag, Diagnostic};
+use crate::graph::{Class, ClassId, Column, ColumnRef, ForeignKey, Graph, Table, TableId};
+use crate::ir::{ClassDecl, ColumnDecl, ColumnStyle, FileDecls, SqlType, TableDecl, TypeKind};
+use crate::source::Span;
+
+/// Registers every mapped class and plain table, in source order, and resolves their columns.
+/// Returns the declarations of the classes that made it into the graph, by id.
+pub(super) fn build<'a>(
+    files: &'a [FileDecls],
+    graph: &mut Graph,
+    names: &mut Names,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<(ClassId, &'a ClassDecl)> {
+    enum Item<'a> {
+        Class(&'a ClassDecl),
+        Table(&'a TableDecl),
+    }
+    let mut items: Vec<(Span, Item)> = Vec::new();
+    for f in files {
+        items.extend(f.classes.iter().map(|c| (c.name_span, Item::Class(c))));
+        items.extend(f.tables.iter().map(|t| (t.span, Item::Table(t))));
+    }
+    items.sort_by_key(|(span, _)| (span.file, span.start));
+
+    let mut mapped = Vec::new();
+    let mut class_spans: Vec<Span> = Vec::new();
+    let mut table_spans: Vec<Span> = Vec::new();
+    for (_, item) in items {
+        let (name, name_span, columns) = match &item {
+            Item::Class(c) => {
+                let Some(t) = &c.tablename else { continue };
+                (&t.value, t.span, &c.columns)
+            }
+            Item::Table(t) => (&t.name.value, t.name.span, &t.columns),
+        };
+        if let Some(&first) = names.tables.get(name) {
+            diags.push(diag::duplicate_table(name_span, name, table_spans[first.0]));
+            continue;
+        }
+        if let Item::Class(c) = &item {
+            if let Some(&first) = names.classes.get(&c.name) {
+                diags.push(diag::duplicate_class(
+                    c.name_span,
+                    &c.name,
+                    class_spans[first.0],
+                ));
+                continue;
+            }
+        }
+        let table_id = TableId(graph.tables.len());
+        let class = match &item {
+            Item::Class(c) => {
+                let id = ClassId(graph.classes.len());
+                graph.classes.push(Class {
+                    name: c.name.clone(),
+                    span: c.name_span,
+                    table: table_id,
+                });
+                class_spans.push(c.name_span);
+                names.classes.insert(c.name.clone(), id);
+                mapped.push((id, *c));
+                Some(id)
+            }
+            Item::Table(t) => {
+                if let Some(var) = &t.var {
+                    names.table_vars.insert((t.file, var.clone()), table_id);
+                }
+                None
+            }
+        };
+        names.tables.insert(name.clone(), table_id);
+        table_spans.push(name_span);
+        let columns = columns.iter().map(column).collect();
+        graph.tables.push(Table {
+            name: name.clone(),
+            span: name_span,
+            class,
+            columns,
+        });
+    }
+
+    resolve_foreign_keys(graph, names, diags);
+    inherit_foreign_key_types(graph);
+    for (id, decl) in &mapped {
+        check_columns(graph, *id, decl, diags);
+    }
+    mapped
+}
+
+/// A column as SQLAlchemy builds it. Nullability follows `Column.__init__` (`nullable` defaults
+/// to `not primary_key`) and `MappedColumn._init_column_for_annotation` (an annotated
+/// `mapped_column` without `nullable=` is nullable exactly when the annotation includes `None`,
+/// primary key or not); an explicit `nullable=` always wins.
+fn column(decl: &ColumnDecl) -> Column {
+    let annotated = decl
+        .annotation
+        .as_ref()
+        .filter(|_| decl.style == ColumnStyle::Mapped);
+    let nullable = match (decl.nullable, annotated) {
+        (Some(n), _) => n,
+        (None, Some(a)) => a.optional,
+        (None, None) => !decl.primary_key,
+    };
+    // The explicit type wins, then the annotation's; a column with neither takes its foreign
+    // key's type later (`ForeignKey._set_target_column`), else stays `NullType`.
+    let ty = decl
+        .sql_type
+        .clone()
+        .or_else(|| decl.annotation.as_ref().and_then(|a| a.sql_type.clone()))
+        .unwrap_or_else(|| SqlType {
+            class: "NullType".into(),
+            kind: TypeKind::Unknown,
+            span: decl.span,
+        });
+    Column {
+        attr: decl.attr.as_ref().map(|a| a.value.clone()),
+        name: decl.name.clone(),
+        ty,
+        nullable,
+        primary_key: decl.primary_key,
+        unique: decl.unique.unwrap_or(false),
+        index: decl.index.unwrap_or(false),
+        default: decl.default.clone(),
+        server_default: decl.server_default.clone(),
+        foreign_keys: decl
+            .foreign_keys
+            .iter()
+            .map(|fk| ForeignKey {
+                target: fk.target.clone(),
+                column: None,
+                span: fk.span,
+            })
+            .collect(),
+        span: decl.span,
+    }
+}
+
+/// Points every `ForeignKey("table.column")` at its column; a missing table or column is
+/// SQLAlchemy's `NoReferencedTableError` / `NoReferencedColumnError`.
+fn resolve_foreign_keys(graph: &mut Graph, names: &Names, diags: &mut Vec<Diagnostic>) {
+    for t in 0..graph.tables.len() {
+        for c in 0..graph.tables[t].columns.len() {
+            for f in 0..graph.tables[t].columns[c].foreign_keys.len() {
+                let fk = &graph.tables[t].columns[c].foreign_keys[f];
+                let column_name = format!(
+                    "{}.{}",
+                    graph.tables[t].name, graph.tables[t].columns[c].name
+                );
+                let Some((table, col)) = fk.target.rsplit_once('.') else {
+                    diags.push(diag::fk_malformed(fk.span, &fk.target));
+                    continue;
+                };
+                let Some(&target) = names.tables.get(table) else {
+                    diags.push(diag::fk_unknown_table(
+                        fk.span,
+                        &column_name,
+                        &fk.target,
+                        table,
+                    ));
+                    continue;
+                };
+                let target_table = &graph.tables[target.0];
+                match target_table.columns.iter().position(|x| x.name == col) {
+                    Some(index) => {
+                        graph.tables[t].columns[c].foreign_keys[f].column = Some(ColumnRef {
+                            table: target,
+                            index,
+                        })
+                    }
+                    None => diags.push(diag::fk_unknown_column(
+                        fk.span,
+                        &column_name,
+                        &fk.target,
+                        table,
+                        col,
+                        target_table.span,
+                    )),
+                }
+            }
+        }
+    }
+}
+
+/// A column declared with only a `ForeignKey` takes the referenced column's type
+/// (`ForeignKey._set_target_column`), following chains of such columns.
+fn inherit_foreign_key_types(graph: &mut Graph) {
+    let total: usize = graph.tables.iter().map(|t| t.columns.len()).sum();
+    for _ in 0..=total {
+        let mut changed = false;
+        for t in 0..graph.tables.len() {
+            for c in 0..graph.tables[t].columns.len() {
+                let col = &graph.tables[t].columns[c];
+                if col.ty.class != "NullType" {
+                    continue;
+                }
+                let Some(target) = col.foreign_keys.iter().find_map(|fk| fk.column) else {
+                    continue;
+                };
+                let target_ty = graph.column(target).ty.clone();
+                if target_ty.class != "NullType" {
+                    let span = graph.tables[t].columns[c].ty.span;
+                    graph.tables[t].columns[c].ty = SqlType { span, ..target_ty };
+                    changed = true;
+                }
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+}
+
+/// Checks SQLAlchemy makes when it maps a class: a primary key exists, and every annotated
+/// column has a SQL type.
+fn check_columns(graph: &Graph, id: ClassId, decl: &ClassDecl, diags: &mut Vec<Diagnostic>) {
+    let class = graph.class(id);
+    let table = graph.table(class.table);
+    if !table.columns.iter().any(|c| c.primary_key) {
+        diags.push(diag::no_primary_key(class.span, &class.name, &table.name));
+    }
+    for col in &decl.columns {
+        if let Some(a) = &col.annotation {
+            if col.sql_type.is_none() && a.sql_type.is_none() && col.foreign_keys.is_empty() {
+                let attr = col
+                    .attr
+                    .as_ref()
+                    .map_or(col.name.as_str(), |a| a.value.as_str());
+                diags.push(diag::no_sql_type(a.span, &class.name, attr, &a.python));
+            }
+        }
+    }
+}

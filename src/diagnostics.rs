@@ -73,15 +73,32 @@ pub fn not_utf8(span: Span, message: &str) -> Diagnostic {
         .with_notes(vec![help("save the file as UTF-8, or declare its encoding with a `# -*- coding: latin-1 -*-` line")])
 }
 
-pub fn truncated(span: Span, depth: usize) -> Diagnostic {
-    warning(
+/// Lines longer than this are not quoted in a diagnostic (the label would repeat them).
+const MAX_QUOTED_LINE: usize = 400;
+
+pub fn truncated(files: &SourceFiles, span: Span, depth: usize) -> Diagnostic {
+    let d = warning(
         "W0010",
         format!("expression nested more than {depth} levels deep"),
-    )
-    .with_labels(vec![primary(span, "sa2rs does not look inside this")])
-    .with_notes(vec![help(
-        "models never nest this deep; if this declares a model, simplify it",
-    )])
+    );
+    let advice = help("models never nest this deep; if this declares a model, simplify it");
+    let text = files.text(span.file);
+    let start = (span.start as usize).min(text.len());
+    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
+    if line_end - line_start > MAX_QUOTED_LINE {
+        let column = text[line_start..start].chars().count() + 1;
+        let at = format!(
+            "at {}:{column} (the line is too long to quote)",
+            files.location(span)
+        );
+        return d.with_notes(vec![at, advice]);
+    }
+    // Label where the limit was hit, not the whole expression.
+    let width = text[start..].chars().next().map_or(0, char::len_utf8) as u32;
+    let point = Span::new(span.file, span.start, span.start + width);
+    d.with_labels(vec![primary(point, "sa2rs does not look inside this")])
+        .with_notes(vec![advice])
 }
 
 // ---- graph errors (where SQLAlchemy would raise) --------------------------------------------
@@ -384,6 +401,14 @@ pub fn single_table_inheritance(span: Span, class: &str, parent: &str) -> Diagno
     .with_notes(vec![help(
         "rows of this class are rows of the parent's table in the output",
     )])
+}
+
+pub fn no_models(span: Span, file: &str) -> Diagnostic {
+    warning("W0011", format!("no mapped classes or tables found in `{file}`"))
+        .with_labels(vec![primary(span, "nothing in this file is ported")])
+        .with_notes(vec![help(
+            "sa2rs looks for subclasses of a declarative base, `db.Model` and `Table(...)`; if this file declares models, check how its base is defined",
+        )])
 }
 
 pub fn runtime_construct(span: Span, what: &str) -> Diagnostic {

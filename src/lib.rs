@@ -94,9 +94,13 @@ fn run_here(inputs: &[Input], emit: Emit) -> Outcome {
         match parse::parse(file, files.text(file), &input.name) {
             Ok(parsed) => {
                 if let Some(span) = parsed.truncated_at {
-                    diags.push(diagnostics::truncated(span, parse::MAX_DEPTH));
+                    diags.push(diagnostics::truncated(&files, span, parse::MAX_DEPTH));
                 }
-                decls.push(extract::extract(file, &parsed.module, &files, &mut diags));
+                let found = extract::extract(file, &parsed.module, &files, &mut diags);
+                if found.classes.is_empty() && found.tables.is_empty() {
+                    diags.push(diagnostics::no_models(Span::new(file, 0, 0), &input.name));
+                }
+                decls.push(found);
             }
             Err(e) => diags.push(diagnostics::syntax_error(e.span, &e.message)),
         }

@@ -57,6 +57,17 @@ fn main() -> ExitCode {
     };
     let mut stderr = StandardStream::stderr(color);
 
+    if let Some(out) = &cli.out {
+        if let Some(clash) = clobbers_input(out, &cli.paths) {
+            let _ = writeln!(
+                stderr,
+                "error: `-o {}` would overwrite the input `{}`",
+                out.display(),
+                clash.display()
+            );
+            return ExitCode::from(2);
+        }
+    }
     let inputs = match read_inputs(&cli.paths) {
         Ok(inputs) => inputs,
         Err(message) => {
@@ -109,6 +120,14 @@ fn main() -> ExitCode {
     ExitCode::SUCCESS
 }
 
+/// The input file that `out` names, if any (compared after resolving both paths).
+fn clobbers_input<'a>(out: &Path, inputs: &'a [PathBuf]) -> Option<&'a PathBuf> {
+    let out = std::fs::canonicalize(out).ok()?;
+    inputs
+        .iter()
+        .find(|p| std::fs::canonicalize(p).is_ok_and(|p| p == out))
+}
+
 fn plural(n: usize, word: &str) -> String {
     if n == 1 {
         format!("1 {word}")
@@ -147,7 +166,7 @@ fn read_inputs(paths: &[PathBuf]) -> Result<Vec<Input>, String> {
         .collect()
 }
 
-/// Collects `*.py` files below `dir`, sorted, skipping hidden directories and `__pycache__`,
+/// Collects `*.py` files below `dir`, sorted, skipping hidden files and directories and `__pycache__`,
 /// without following symbolic links to directories.
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
     let mut entries: Vec<_> = std::fs::read_dir(dir)?.collect::<Result<_, _>>()?;
@@ -161,7 +180,10 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
             if !name.starts_with('.') && name != "__pycache__" {
                 walk(&path, out)?;
             }
-        } else if name.ends_with(".py") && (kind.is_file() || path.is_file()) {
+        } else if name.ends_with(".py")
+            && !name.starts_with('.')
+            && (kind.is_file() || path.is_file())
+        {
             out.push(path);
         }
     }

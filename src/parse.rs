@@ -39,7 +39,12 @@ pub fn parse(file: FileId, text: &str, path: &str) -> Result<Parsed, SyntaxError
     }
     let suite = ast::Suite::parse(text, path).map_err(|e| {
         let at = (u32::from(e.offset) as usize).min(text.len());
-        let end = text[at..].chars().next().map_or(at, |c| at + c.len_utf8());
+        // Point at the offending character; at a line end, at the position itself.
+        let end = text[at..]
+            .chars()
+            .next()
+            .filter(|c| !matches!(c, '\n' | '\r'))
+            .map_or(at, |c| at + c.len_utf8());
         SyntaxError {
             span: Span::new(file, at as u32, end as u32),
             message: e.error.to_string(),

@@ -43,11 +43,38 @@ pub fn emit(graph: &Graph, files: &SourceFiles, inputs: &[String]) -> String {
         #registry
     };
     match syn::parse2::<syn::File>(file) {
-        Ok(f) => prettyplease::unparse(&f),
+        Ok(f) => space_items(&prettyplease::unparse(&f)),
         // The tokens come from this module alone; failing to parse them is a bug, reported as
         // such rather than as bad output.
         Err(e) => format!("compile_error!(\"sa2rs generated invalid Rust: {e}\");\n"),
     }
+}
+
+/// Puts a blank line between consecutive items, as rustfmt-formatted code has them
+/// (prettyplease leaves none): after an item's closing `}` or `;`, or after the module's inner
+/// doc, before the next item at the same indentation.
+fn space_items(code: &str) -> String {
+    const STARTS: &[&str] = &[
+        "///", "#[", "pub ", "impl ", "fn ", "const ", "static ", "enum ", "struct ", "mod ",
+        "use ",
+    ];
+    let lines: Vec<&str> = code.lines().collect();
+    let mut out = String::with_capacity(code.len() + code.len() / 16);
+    for (i, line) in lines.iter().enumerate() {
+        out.push_str(line);
+        out.push('\n');
+        let Some(next) = lines.get(i + 1) else {
+            continue;
+        };
+        let indent = |l: &str| l.len() - l.trim_start().len();
+        let (cur, nxt) = (line.trim(), next.trim_start());
+        let ends_item =
+            cur == "}" || cur.ends_with(';') || (cur.starts_with("//!") && !nxt.starts_with("//!"));
+        if ends_item && indent(line) == indent(next) && STARTS.iter().any(|s| nxt.starts_with(s)) {
+            out.push('\n');
+        }
+    }
+    out
 }
 
 fn doc(text: &str) -> TokenStream {
@@ -193,18 +220,15 @@ fn column_doc(graph: &Graph, files: &SourceFiles, col: &Column, field: &str) -> 
     if let Some(d) = &col.server_default {
         facts.push(format!("server default `{}`", one_line(d)));
     }
+    let python = col.attr.as_deref().unwrap_or(&col.name);
     let mut names = format!("Column `{}`", col.name);
-    if let Some(attr) = col.attr.as_deref().filter(|a| *a != col.name) {
-        names.push_str(&format!(" (Python attribute `{attr}`)"));
-    } else if col
-        .attr
-        .as_deref()
-        .is_some_and(|a| a != field.trim_start_matches("r#"))
-    {
-        names.push_str(&format!(" (Python attribute `{}`)", col.name));
+    if python != col.name {
+        names.push_str(&format!(" (Python attribute `{python}`)"));
+    } else if python != field {
+        names.push_str(&format!(" (renamed from Python attribute `{python}`)"));
     }
     format!(
-        "{names}: {}.\n\nDeclared at `{}`.",
+        "{names}: {} (`{}`).",
         facts.join(", "),
         files.location(col.span)
     )

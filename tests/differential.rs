@@ -1,0 +1,167 @@
+//! The differential test: for every fixture, real SQLAlchemy (from PyPI, in a venv under
+//! `target/`) configures the models and dumps its graph (`tests/sqla/dump_graph.py`); sa2rs's
+//! `--emit graph-json` must equal it field by field. For `error_` fixtures, both must fail.
+//!
+//! The venv is created on first use (`python3 -m venv` + pip). `SA2RS_PYTHON` names another
+//! interpreter. Without Python or network the test is skipped, except under `CI=true`, where
+//! it fails.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use sa2rs::Emit;
+use serde_json::Value;
+
+const REQUIREMENTS: &[&str] = &["sqlalchemy==2.1.9", "flask-sqlalchemy==3.1.1"];
+
+fn venv_python() -> Result<PathBuf, String> {
+    if let Ok(p) = std::env::var("SA2RS_PYTHON") {
+        return Ok(PathBuf::from(p));
+    }
+    let venv = common::manifest_dir().join("target").join("sqla-venv");
+    let python = venv.join("bin").join("python");
+    let ready = |py: &Path| {
+        Command::new(py)
+            .args([
+                "-c",
+                "import sqlalchemy, flask_sqlalchemy; assert sqlalchemy.__version__ == '2.1.9'",
+            ])
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    if ready(&python) {
+        return Ok(python);
+    }
+    let run = |cmd: &mut Command| -> Result<(), String> {
+        let out = cmd.output().map_err(|e| format!("{cmd:?}: {e}"))?;
+        if out.status.success() {
+            Ok(())
+        } else {
+            Err(format!(
+                "{cmd:?} failed:\n{}",
+                String::from_utf8_lossy(&out.stderr)
+            ))
+        }
+    };
+    run(Command::new("python3").args(["-m", "venv"]).arg(&venv))?;
+    run(Command::new(&python)
+        .args(["-m", "pip", "install", "--quiet"])
+        .args(REQUIREMENTS))?;
+    if ready(&python) {
+        Ok(python)
+    } else {
+        Err("SQLAlchemy 2.1.9 is not importable in the new venv".into())
+    }
+}
+
+/// Field-level differences between two JSON values, as `path: sa2rs=… sqlalchemy=…` lines.
+fn diff(path: &str, ours: &Value, theirs: &Value, out: &mut Vec<String>) {
+    match (ours, theirs) {
+        (Value::Object(a), Value::Object(b)) => {
+            for (k, va) in a {
+                match b.get(k) {
+                    Some(vb) => diff(&format!("{path}.{k}"), va, vb, out),
+                    None => out.push(format!("{path}.{k}: only sa2rs has it ({va})")),
+                }
+            }
+            for (k, vb) in b {
+                if !a.contains_key(k) {
+                    out.push(format!("{path}.{k}: only SQLAlchemy has it ({vb})"));
+                }
+            }
+        }
+        (Value::Array(a), Value::Array(b)) if a.len() == b.len() => {
+            for (i, (va, vb)) in a.iter().zip(b).enumerate() {
+                let label = va
+                    .get("name")
+                    .or_else(|| va.get("key"))
+                    .and_then(Value::as_str);
+                let here = match label {
+                    Some(l) => format!("{path}[{i}:{l}]"),
+                    None => format!("{path}[{i}]"),
+                };
+                diff(&here, va, vb, out);
+            }
+        }
+        _ if ours != theirs => out.push(format!("{path}: sa2rs={ours} sqlalchemy={theirs}")),
+        _ => {}
+    }
+}
+
+#[test]
+fn graphs_equal_sqlalchemy() {
+    let python = match venv_python() {
+        Ok(p) => p,
+        Err(why) if std::env::var("CI").is_ok_and(|v| v == "true") => {
+            panic!("CI=true and SQLAlchemy cannot be set up: {why}")
+        }
+        Err(why) => {
+            eprintln!("skipping the differential test: SQLAlchemy cannot be set up: {why}");
+            return;
+        }
+    };
+    let fixtures = common::fixtures();
+    let harness = common::manifest_dir().join("tests/sqla/dump_graph.py");
+    let out = Command::new(&python)
+        .arg(&harness)
+        .args(&fixtures)
+        .output()
+        .expect("the harness runs");
+    assert!(
+        out.status.success(),
+        "harness failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let reference: Value = serde_json::from_slice(&out.stdout).expect("the harness prints JSON");
+
+    let mut failures = Vec::new();
+    for path in &fixtures {
+        let name = common::stem(path);
+        let theirs = &reference[path.to_string_lossy().as_ref()];
+        let ours = common::run_fixture(path, Emit::GraphJson);
+        let rendered = sa2rs::diagnostics::render_plain(&ours.files, &ours.diagnostics);
+        if common::is_error_fixture(path) {
+            if theirs.get("error").is_none() {
+                failures.push(format!("{name}: SQLAlchemy accepts this error fixture"));
+            }
+            if !ours.has_errors() {
+                failures.push(format!(
+                    "{name}: sa2rs reports no error, SQLAlchemy says {}",
+                    theirs["error"]
+                ));
+            }
+            continue;
+        }
+        let Some(graph) = theirs.get("graph") else {
+            failures.push(format!("{name}: SQLAlchemy fails: {}", theirs["error"]));
+            continue;
+        };
+        let Some(json) = ours.output else {
+            failures.push(format!("{name}: sa2rs reports errors:\n{rendered}"));
+            continue;
+        };
+        let ours: Value = serde_json::from_str(&json).expect("sa2rs prints JSON");
+        let mut diffs = Vec::new();
+        diff("", &ours, graph, &mut diffs);
+        failures.extend(diffs.into_iter().map(|d| format!("{name}{d}")));
+    }
+    assert!(
+        failures.is_empty(),
+        "sa2rs differs from SQLAlchemy 2.1.9:\n{}",
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn diff_names_the_field_that_differs() {
+    let a = serde_json::json!({"tables": {"t": {"columns": [{"name": "id", "nullable": true}]}}});
+    let b = serde_json::json!({"tables": {"t": {"columns": [{"name": "id", "nullable": false}]}}});
+    let mut out = Vec::new();
+    diff("", &a, &b, &mut out);
+    assert_eq!(
+        out,
+        [".tables.t.columns[0:id].nullable: sa2rs=true sqlalchemy=false"]
+    );
+}

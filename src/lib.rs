@@ -96,8 +96,9 @@ fn run_here(inputs: &[Input], emit: Emit) -> Outcome {
                 if let Some(span) = parsed.truncated_at {
                     diags.push(diagnostics::truncated(&files, span, parse::MAX_DEPTH));
                 }
+                let before = diags.len();
                 let found = extract::extract(file, &parsed.module, &files, &mut diags);
-                if found.classes.is_empty() && found.tables.is_empty() {
+                if found.classes.is_empty() && found.tables.is_empty() && diags.len() == before {
                     diags.push(diagnostics::no_models(Span::new(file, 0, 0), &input.name));
                 }
                 decls.push(found);

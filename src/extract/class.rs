@@ -246,6 +246,35 @@ impl Extractor<'_> {
                 let rel = self.relationship_call(attr, ann, args, keywords, span);
                 decl.relationships.push(rel);
             }
+            // `column_property(Column(...))` still adds the column to the table.
+            "column_property" => match args.first() {
+                Some(Expr {
+                    kind:
+                        ExprKind::Call {
+                            func: inner,
+                            args: cargs,
+                            keywords: ckw,
+                        },
+                    span: cspan,
+                }) if matches!(self.scope.resolve_sqla(inner), Some(Resolved::Sqla(n)) if n == "Column" || n == "mapped_column") =>
+                {
+                    self.diags.push(diag::not_ported(
+                        value.span,
+                        "`column_property(...)`",
+                        "ported as its plain column",
+                    ));
+                    if let Some(col) =
+                        self.column_call(Some(attr), None, ColumnStyle::Classic, cargs, ckw, *cspan)
+                    {
+                        decl.columns.push(col);
+                    }
+                }
+                _ => self.diags.push(diag::not_ported(
+                    value.span,
+                    "`column_property(...)`",
+                    "this attribute is left out",
+                )),
+            },
             other => {
                 let what = format!("`{other}(...)`");
                 self.diags.push(diag::not_ported(

@@ -119,6 +119,18 @@ impl Extractor<'_> {
     }
 
     fn module_assign(&mut self, targets: &[Expr], value: &Expr) {
+        for t in targets {
+            if let ExprKind::Attribute { value: owner, attr } = &t.kind {
+                if let Some(class) = owner
+                    .as_name()
+                    .filter(|n| self.declarative_classes.contains_key(*n))
+                {
+                    let what = format!("`{class}.{attr}`, assigned after the class body,");
+                    self.diags
+                        .push(diag::not_ported(t.span, &what, "left out of the output"));
+                }
+            }
+        }
         let ExprKind::Call {
             func,
             args,

@@ -285,7 +285,13 @@ fn link_reverse(
         ));
         return;
     }
+    // Reported once per pair: the other end names this one back.
+    let reported_from_other =
+        other < index && o.back_populates.as_deref() == Some(rel.key.as_str());
     if rel.direction == o.direction && rel.direction != Direction::ManyToMany {
+        if reported_from_other {
+            return;
+        }
         let d = rel.direction.sqla_name();
         diags.push(diag::same_direction(
             rel.span,

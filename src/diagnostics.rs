@@ -267,6 +267,17 @@ pub fn fk_malformed(span: Span, target: &str) -> Diagnostic {
     .with_notes(vec![help("write `ForeignKey(\"parent.id\")`")])
 }
 
+pub fn unknown_column_reference(span: Span, what: &str, owner: &str, name: &str) -> Diagnostic {
+    error(
+        "E0107",
+        format!("{what} names `{owner}.{name}`, which is not a column"),
+    )
+    .with_labels(vec![primary(span, "no such mapped class or column")])
+    .with_notes(vec![help(
+        "name a column attribute of the class (`Class.attribute`), or of this class",
+    )])
+}
+
 pub fn duplicate_class(span: Span, name: &str, first: Span) -> Diagnostic {
     error("E0120", format!("class `{name}` is defined more than once"))
         .with_labels(vec![primary(span, "defined again here"), secondary(first, "first defined here")])

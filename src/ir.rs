@@ -191,8 +191,10 @@ pub struct RelationshipDecl {
     pub secondary: Option<Spanned<SecondaryRef>>,
     /// `backref="name"` or `backref=backref("name", uselist=...)`.
     pub backref: Option<BackrefDecl>,
-    /// `remote_side=`: the column attributes named, as written (`id`, `Node.id`).
-    pub remote_side: Option<Vec<Spanned<String>>>,
+    /// `remote_side=`: the columns named, as written (`id`, `Node.id`).
+    pub remote_side: Option<Vec<Spanned<ColumnName>>>,
+    /// `foreign_keys=`: the columns to count as foreign keys, as written.
+    pub foreign_keys: Option<Vec<Spanned<ColumnName>>>,
     /// Arguments that change the join but that sa2rs does not port yet (`primaryjoin`, ...):
     /// a relationship with any is left out of the graph (with a warning).
     pub unported: Vec<Spanned<String>>,
@@ -207,4 +209,13 @@ pub struct BackrefDecl {
     pub name: Spanned<String>,
     pub uselist: Option<bool>,
     pub options: Vec<(String, String)>,
+}
+
+/// A column named in a relationship argument: `id`, `Customer.billing_address_id`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ColumnName {
+    /// The class qualifying it, if any.
+    pub class: Option<String>,
+    /// The attribute (or column) name.
+    pub attr: String,
 }

@@ -5,6 +5,7 @@ use indexmap::IndexSet;
 use super::annotation::class_name;
 use super::{BaseKind, Extractor, Resolved};
 use crate::diagnostics as diag;
+use crate::ir::ColumnName;
 use crate::ir::{
     BackrefDecl, ClassDecl, ClassRole, ColumnStyle, RelationshipDecl, SecondaryRef, Spanned,
 };
@@ -304,6 +305,7 @@ impl Extractor<'_> {
             secondary: None,
             backref: None,
             remote_side: None,
+            foreign_keys: None,
             unported: Vec::new(),
             options: Vec::new(),
         };
@@ -337,8 +339,11 @@ impl Extractor<'_> {
                 },
                 "secondary" => rel.secondary = self.secondary(&kw.value),
                 "backref" => rel.backref = self.backref(&kw.value),
-                "remote_side" => rel.remote_side = self.remote_side(&kw.value),
-                "primaryjoin" | "secondaryjoin" | "foreign_keys" => {
+                "remote_side" => rel.remote_side = self.column_names(&kw.value, "`remote_side=`"),
+                "foreign_keys" => {
+                    rel.foreign_keys = self.column_names(&kw.value, "`foreign_keys=`")
+                }
+                "primaryjoin" | "secondaryjoin" => {
                     self.diags.push(diag::relationship_option_not_ported(
                         kw.name_span,
                         k,
@@ -392,21 +397,35 @@ impl Extractor<'_> {
         None
     }
 
-    /// `remote_side=id`, `[id]`, `"Node.id"`, `"[Node.id]"`, `lambda: Node.id`, `Node.id`.
-    fn remote_side(&mut self, e: &Expr) -> Option<Vec<Spanned<String>>> {
-        fn attr_of(e: &Expr) -> Option<Spanned<String>> {
-            match &e.kind {
-                ExprKind::Name(n) => Some(Spanned::new(n.clone(), e.span)),
-                ExprKind::Attribute { attr, .. } => Some(Spanned::new(attr.clone(), e.span)),
-                ExprKind::Str(s) => {
-                    let inner = s.trim().trim_start_matches('[').trim_end_matches(']');
-                    let last = inner.rsplit('.').next()?.trim();
-                    (!last.is_empty() && !inner.contains(','))
-                        .then(|| Spanned::new(last.to_owned(), e.span))
+    /// Columns named as relationship arguments (`remote_side=`, `foreign_keys=`): `id`, `[id]`,
+    /// `Node.id`, `"Node.id"`, `"[Node.id]"`, `lambda: Node.id`.
+    fn column_names(&mut self, e: &Expr, what: &str) -> Option<Vec<Spanned<ColumnName>>> {
+        fn name_of(e: &Expr) -> Option<Spanned<ColumnName>> {
+            let (class, attr) = match &e.kind {
+                ExprKind::Name(n) => (None, n.clone()),
+                ExprKind::Attribute { value, attr } => {
+                    (value.as_name().map(str::to_owned), attr.clone())
                 }
-                ExprKind::Lambda { body, .. } => attr_of(body),
-                _ => None,
-            }
+                ExprKind::Str(s) => {
+                    let inner = s
+                        .trim()
+                        .trim_start_matches('[')
+                        .trim_end_matches(']')
+                        .trim();
+                    if inner.is_empty() || inner.contains(',') {
+                        return None;
+                    }
+                    match inner.rsplit_once('.') {
+                        Some((class, attr)) => {
+                            (Some(class.trim().to_owned()), attr.trim().to_owned())
+                        }
+                        None => (None, inner.to_owned()),
+                    }
+                }
+                ExprKind::Lambda { body, .. } => return name_of(body),
+                _ => return None,
+            };
+            Some(Spanned::new(ColumnName { class, attr }, e.span))
         }
         let items: Vec<&Expr> = match &e.kind {
             ExprKind::List(v) | ExprKind::Tuple(v) | ExprKind::Set(v) => v.iter().collect(),
@@ -414,13 +433,31 @@ impl Extractor<'_> {
                 ExprKind::List(v) | ExprKind::Tuple(v) | ExprKind::Set(v) => v.iter().collect(),
                 _ => vec![body.as_ref()],
             },
+            // A string holding a list: `"[Customer.a_id, Customer.b_id]"`.
+            ExprKind::Str(s) if s.contains(',') => {
+                let names: Vec<_> = s
+                    .trim()
+                    .trim_start_matches('[')
+                    .trim_end_matches(']')
+                    .split(',')
+                    .map(|part| Expr {
+                        kind: ExprKind::Str(part.trim().to_owned()),
+                        span: e.span,
+                    })
+                    .collect();
+                let found: Option<Vec<_>> = names.iter().map(name_of).collect();
+                if found.is_none() {
+                    self.diags.push(diag::not_literal(e.span, what));
+                }
+                return found;
+            }
             _ => vec![e],
         };
-        let attrs: Option<Vec<_>> = items.into_iter().map(attr_of).collect();
-        if attrs.is_none() {
-            self.diags.push(diag::not_literal(e.span, "`remote_side=`"));
+        let found: Option<Vec<_>> = items.into_iter().map(name_of).collect();
+        if found.is_none() {
+            self.diags.push(diag::not_literal(e.span, what));
         }
-        attrs
+        found
     }
 
     fn secondary(&mut self, e: &Expr) -> Option<Spanned<SecondaryRef>> {

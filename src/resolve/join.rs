@@ -20,12 +20,22 @@ pub enum JoinError {
 
 /// `join_condition(a, b)`: the foreign key constraints between two tables, first those of `b`
 /// referring to `a`, then those of `a` referring to `b` (`_joincond_scan_left_right`). Each
-/// `ForeignKey` is its own constraint. More than one distinct constraint is ambiguous.
-pub fn join_condition(graph: &Graph, a: TableId, b: TableId) -> Result<Vec<FkPair>, JoinError> {
+/// `ForeignKey` is its own constraint. More than one distinct constraint is ambiguous. With
+/// `consider` (a relationship's `foreign_keys=`), only foreign keys on those columns count.
+pub fn join_condition(
+    graph: &Graph,
+    a: TableId,
+    b: TableId,
+    consider: Option<&[ColumnRef]>,
+) -> Result<Vec<FkPair>, JoinError> {
     let mut constraints: Vec<Vec<FkPair>> = Vec::new();
     let mut scan = |from: TableId, to: TableId| {
         let mut fks: Vec<(u32, FkPair)> = Vec::new();
         for (index, col) in graph.table(from).columns.iter().enumerate() {
+            let foreign = ColumnRef { table: from, index };
+            if consider.is_some_and(|c| !c.contains(&foreign)) {
+                continue;
+            }
             for fk in &col.foreign_keys {
                 if let Some(referent) = fk.column.filter(|r| r.table == to) {
                     // `sorted(b.foreign_keys, key=lambda fk: fk.parent._creation_order)`

@@ -5,7 +5,7 @@ use super::join::{self, FkPair, JoinError};
 use super::Names;
 use crate::diagnostics::{self as diag, Diagnostic};
 use crate::graph::{ClassId, ColumnRef, Direction, Graph, Relationship, TableId};
-use crate::ir::{ClassDecl, RelationshipDecl, SecondaryRef, Spanned};
+use crate::ir::{ClassDecl, ColumnName, RelationshipDecl, SecondaryRef, Spanned};
 
 /// Builds every relationship (and every relationship a `backref` creates), then links and checks
 /// reverse sides.
@@ -107,14 +107,20 @@ fn relationship(
             }
         });
     };
+    // `foreign_keys=`: only these columns count as foreign keys (`consider_as_foreign_keys`).
+    let consider = rel
+        .foreign_keys
+        .as_ref()
+        .map(|cols| named_columns(graph, names, parent_table, cols, "`foreign_keys=`", diags));
+    let consider = consider.as_deref();
     let (direction, pairs, secondary_pairs) = match secondary {
         // `_determine_joins`: primaryjoin between parent and secondary, secondaryjoin between
         // target and secondary; the direction is always MANYTOMANY.
         Some(sec) => {
-            let pj = join::join_condition(graph, parent_table, sec)
+            let pj = join::join_condition(graph, parent_table, sec, consider)
                 .map_err(|e| join_error(e, parent_table, sec, diags))
                 .ok()?;
-            let sj = join::join_condition(graph, child_table, sec)
+            let sj = join::join_condition(graph, child_table, sec, consider)
                 .map_err(|e| join_error(e, child_table, sec, diags))
                 .ok()?;
             let lr =
@@ -122,13 +128,12 @@ fn relationship(
             (Direction::ManyToMany, lr(pj), lr(sj))
         }
         None => {
-            let pj = join::join_condition(graph, parent_table, child_table)
+            let pj = join::join_condition(graph, parent_table, child_table, consider)
                 .map_err(|e| join_error(e, parent_table, child_table, diags))
                 .ok()?;
-            let remote = rel
-                .remote_side
-                .as_ref()
-                .map(|attrs| remote_columns(graph, parent_table, attrs, diags));
+            let remote = rel.remote_side.as_ref().map(|cols| {
+                named_columns(graph, names, parent_table, cols, "`remote_side=`", diags)
+            });
             let (direction, pairs) =
                 join::direction(parent_table, child_table, &pj, remote.as_deref());
             (direction, pairs, Vec::new())
@@ -176,24 +181,47 @@ fn secondary_table(names: &Names, decl: &ClassDecl, s: &Spanned<SecondaryRef>) -
     }
 }
 
-/// The columns `remote_side=` names, by attribute (or column) name in the class's own table.
-fn remote_columns(
+/// The columns a relationship argument names (`remote_side=`, `foreign_keys=`): by attribute,
+/// else column name, in the qualifying class's table, else in `table` (the declaring class's,
+/// whose body a bare name refers to).
+fn named_columns(
     graph: &Graph,
+    names: &Names,
     table: TableId,
-    attrs: &[Spanned<String>],
+    cols: &[Spanned<ColumnName>],
+    what: &str,
     diags: &mut Vec<Diagnostic>,
 ) -> Vec<ColumnRef> {
-    let t = graph.table(table);
-    attrs
-        .iter()
-        .filter_map(|a| {
+    cols.iter()
+        .filter_map(|c| {
+            let table = match &c.value.class {
+                Some(class) => match names.classes.get(class) {
+                    Some(&id) => graph.class(id).table,
+                    None => {
+                        diags.push(diag::unknown_column_reference(
+                            c.span,
+                            what,
+                            class,
+                            &c.value.attr,
+                        ));
+                        return None;
+                    }
+                },
+                None => table,
+            };
+            let t = graph.table(table);
             let index = t
                 .columns
                 .iter()
-                .position(|c| c.attr.as_deref() == Some(&a.value))
-                .or_else(|| t.columns.iter().position(|c| c.name == a.value));
+                .position(|col| col.attr.as_deref() == Some(&c.value.attr))
+                .or_else(|| t.columns.iter().position(|col| col.name == c.value.attr));
             if index.is_none() {
-                diags.push(diag::not_literal(a.span, "this `remote_side` column"));
+                diags.push(diag::unknown_column_reference(
+                    c.span,
+                    what,
+                    &t.name,
+                    &c.value.attr,
+                ));
             }
             index.map(|index| ColumnRef { table, index })
         })

@@ -278,6 +278,36 @@ pub fn unknown_column_reference(span: Span, what: &str, owner: &str, name: &str)
     )])
 }
 
+pub fn ambiguous_target(
+    span: Span,
+    class: &str,
+    key: &str,
+    target: &str,
+    candidates: &[String],
+) -> Diagnostic {
+    error(
+        "E0108",
+        format!(
+            "relationship `{class}.{key}` targets `{target}`, which names several mapped classes"
+        ),
+    )
+    .with_labels(vec![primary(
+        span,
+        "SQLAlchemy: \"Multiple classes found for path\"",
+    )])
+    .with_notes(vec![
+        format!(
+            "candidates: {}",
+            candidates
+                .iter()
+                .map(|c| format!("`{c}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        help("qualify the name with its module: `relationship(\"app.models.User\")`"),
+    ])
+}
+
 pub fn duplicate_class(span: Span, name: &str, first: Span) -> Diagnostic {
     error("E0120", format!("class `{name}` is defined more than once"))
         .with_labels(vec![primary(span, "defined again here"), secondary(first, "first defined here")])

@@ -30,6 +30,8 @@ pub struct Graph {
 #[derive(Debug)]
 pub struct Class {
     pub name: String,
+    /// The Python module declaring it (`app.models.user`).
+    pub module: String,
     pub span: Span,
     pub table: TableId,
 }

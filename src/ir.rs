@@ -41,6 +41,8 @@ pub struct ClassDecl {
     pub name: String,
     pub name_span: Span,
     pub file: FileId,
+    /// The Python module declaring it (`app.models.user`).
+    pub module: String,
     pub role: ClassRole,
     pub tablename: Option<Spanned<String>>,
     pub columns: Vec<ColumnDecl>,

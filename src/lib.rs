@@ -9,6 +9,7 @@ pub mod diagnostics;
 pub mod emit;
 pub mod extract;
 pub mod graph;
+pub mod inputs;
 pub mod ir;
 pub mod parse;
 pub mod resolve;
@@ -16,6 +17,7 @@ pub mod source;
 pub mod syntax;
 
 use diagnostics::Diagnostic;
+pub use inputs::Input;
 use source::{SourceFiles, Span};
 
 /// What to generate.
@@ -23,13 +25,6 @@ use source::{SourceFiles, Span};
 pub enum Emit {
     Rust,
     GraphJson,
-}
-
-/// One input file: its display name and raw bytes.
-#[derive(Debug, Clone)]
-pub struct Input {
-    pub name: String,
-    pub bytes: Vec<u8>,
 }
 
 /// The result of a run.
@@ -76,7 +71,7 @@ pub fn run(inputs: Vec<Input>, emit: Emit) -> Outcome {
 fn run_here(inputs: &[Input], emit: Emit) -> Outcome {
     let mut files = SourceFiles::new();
     let mut diags = Vec::new();
-    let mut decls = Vec::new();
+    let mut parsed = Vec::new();
     let mut unreadable = false;
     for input in inputs {
         let text = match source::decode(&input.bytes) {
@@ -92,18 +87,32 @@ fn run_here(inputs: &[Input], emit: Emit) -> Outcome {
         };
         let file = files.add(input.name.clone(), text);
         match parse::parse(file, files.text(file), &input.name) {
-            Ok(parsed) => {
-                if let Some(span) = parsed.truncated_at {
+            Ok(p) => {
+                if let Some(span) = p.truncated_at {
                     diags.push(diagnostics::truncated(&files, span, parse::MAX_DEPTH));
                 }
-                let before = diags.len();
-                let found = extract::extract(file, &parsed.module, &files, &mut diags);
-                if found.classes.is_empty() && found.tables.is_empty() && diags.len() == before {
-                    diags.push(diagnostics::no_models(Span::new(file, 0, 0), &input.name));
-                }
-                decls.push(found);
+                parsed.push((file, input, p.module));
             }
             Err(e) => diags.push(diagnostics::syntax_error(e.span, &e.message)),
+        }
+    }
+    let sources: Vec<extract::ModuleSource> = parsed
+        .iter()
+        .map(|(file, input, module)| extract::ModuleSource {
+            file: *file,
+            syntax: module,
+            name: &input.module,
+            is_package: input.is_package,
+        })
+        .collect();
+    let before = diags.len();
+    let decls = extract::extract_all(&sources, &files, &mut diags);
+    let nothing = decls
+        .iter()
+        .all(|d| d.classes.is_empty() && d.tables.is_empty());
+    if nothing && diags.len() == before {
+        if let Some((file, input, _)) = parsed.first() {
+            diags.push(diagnostics::no_models(Span::new(*file, 0, 0), &input.name));
         }
     }
     let graph = resolve::resolve(&decls, &mut diags);

@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use clap::{Parser, ValueEnum};
 use codespan_reporting::term::termcolor::{ColorChoice, StandardStream};
 
-use sa2rs::{diagnostics, Emit, Input};
+use sa2rs::{diagnostics, Emit};
 
 /// Port SQLAlchemy declarative models to Rust: structs, a typed relation registry, and
 /// diagnostics for whatever cannot be ported. sa2rs reads Python; it never runs it.
@@ -68,7 +68,7 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     }
-    let inputs = match read_inputs(&cli.paths) {
+    let inputs = match sa2rs::inputs::read_paths(&cli.paths) {
         Ok(inputs) => inputs,
         Err(message) => {
             let _ = writeln!(stderr, "error: {message}");
@@ -134,60 +134,6 @@ fn plural(n: usize, word: &str) -> String {
     } else {
         format!("{n} {word}s")
     }
-}
-
-/// Reads every input file: files as given, directories walked for `*.py` in sorted order.
-fn read_inputs(paths: &[PathBuf]) -> Result<Vec<Input>, String> {
-    let mut files = Vec::new();
-    for path in paths {
-        let meta = std::fs::metadata(path)
-            .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
-        if meta.is_dir() {
-            let before = files.len();
-            walk(path, &mut files)
-                .map_err(|e| format!("cannot read directory `{}`: {e}", path.display()))?;
-            if files.len() == before {
-                return Err(format!("no Python files found under `{}`", path.display()));
-            }
-        } else {
-            files.push(path.clone());
-        }
-    }
-    files
-        .into_iter()
-        .map(|p| {
-            let bytes =
-                std::fs::read(&p).map_err(|e| format!("cannot read `{}`: {e}", p.display()))?;
-            Ok(Input {
-                name: p.display().to_string(),
-                bytes,
-            })
-        })
-        .collect()
-}
-
-/// Collects `*.py` files below `dir`, sorted, skipping hidden files and directories and `__pycache__`,
-/// without following symbolic links to directories.
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    let mut entries: Vec<_> = std::fs::read_dir(dir)?.collect::<Result<_, _>>()?;
-    entries.sort_by_key(|e| e.file_name());
-    for entry in entries {
-        let path = entry.path();
-        let name = entry.file_name();
-        let name = name.to_string_lossy();
-        let kind = entry.file_type()?;
-        if kind.is_dir() {
-            if !name.starts_with('.') && name != "__pycache__" {
-                walk(&path, out)?;
-            }
-        } else if name.ends_with(".py")
-            && !name.starts_with('.')
-            && (kind.is_file() || path.is_file())
-        {
-            out.push(path);
-        }
-    }
-    Ok(())
 }
 
 /// Writes through a temporary file in the same directory, renamed into place only when

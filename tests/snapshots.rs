@@ -4,25 +4,43 @@ mod common;
 
 use sa2rs::Emit;
 
+/// Checks and snapshots one fixture's outcome; `name` suffixes the snapshot names.
+fn pin(path: &std::path::Path, name: Option<&str>) {
+    let rust = common::run_fixture(path, Emit::Rust);
+    let json = common::run_fixture(path, Emit::GraphJson);
+    let diagnostics = sa2rs::diagnostics::render_plain(&rust.files, &rust.diagnostics);
+    assert_eq!(
+        rust.has_errors(),
+        common::is_error_fixture(path),
+        "error_ fixtures, and only they, must report errors:\n{diagnostics}"
+    );
+    let named = |kind: &str| name.map_or_else(|| kind.to_owned(), |n| format!("{kind}@{n}"));
+    insta::assert_snapshot!(named("diagnostics"), diagnostics);
+    if let Some(out) = rust.output {
+        insta::assert_snapshot!(named("rust"), out);
+    }
+    if let Some(out) = json.output {
+        insta::assert_snapshot!(named("graph"), out);
+    }
+}
+
+#[test]
+fn every_package_fixture_is_pinned() {
+    let packages = common::package_fixtures();
+    assert!(
+        !packages.is_empty(),
+        "expected package fixtures under fixtures/"
+    );
+    insta::with_settings!({ snapshot_path => "../snapshots", prepend_module_to_snapshot => false }, {
+        for path in packages {
+            pin(&path, Some(&common::stem(&path)));
+        }
+    });
+}
+
 #[test]
 fn every_fixture_is_pinned() {
     insta::with_settings!({ snapshot_path => "../snapshots", prepend_module_to_snapshot => false }, {
-        insta::glob!("../fixtures", "*.py", |path| {
-            let rust = common::run_fixture(path, Emit::Rust);
-            let json = common::run_fixture(path, Emit::GraphJson);
-            let diagnostics = sa2rs::diagnostics::render_plain(&rust.files, &rust.diagnostics);
-            assert_eq!(
-                rust.has_errors(),
-                common::is_error_fixture(path),
-                "error_ fixtures, and only they, must report errors:\n{diagnostics}"
-            );
-            insta::assert_snapshot!("diagnostics", diagnostics);
-            if let Some(out) = rust.output {
-                insta::assert_snapshot!("rust", out);
-            }
-            if let Some(out) = json.output {
-                insta::assert_snapshot!("graph", out);
-            }
-        });
+        insta::glob!("../fixtures", "*.py", |path| pin(path, None));
     });
 }

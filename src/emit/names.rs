@@ -73,11 +73,12 @@ impl Namespace {
         self.taken.insert(text.to_owned());
     }
 
-    fn unique(&mut self, base: String) -> String {
+    /// `base`, or `base` + `sep` + a number when taken.
+    fn unique(&mut self, base: String, sep: &str) -> String {
         let mut candidate = base.clone();
         let mut n = 2;
         while self.taken.contains(&candidate) {
-            candidate = format!("{base}_{n}");
+            candidate = format!("{base}{sep}{n}");
             n += 1;
         }
         self.taken.insert(candidate.clone());
@@ -87,23 +88,28 @@ impl Namespace {
     /// A field or function name: `snake_case`.
     pub fn snake(&mut self, name: &str) -> String {
         let s = sanitize(&name.to_snake_case(), "field");
-        self.unique(s)
+        self.unique(s, "_")
     }
 
     /// A type or variant name: `UpperCamelCase`.
     pub fn camel(&mut self, name: &str) -> String {
         let s = sanitize(&name.to_upper_camel_case(), "Type");
-        self.unique(s)
+        self.unique(s, "")
     }
 
-    /// Like [`Namespace::camel`], but tries `name` + `suffix` before numbering on a clash.
-    pub fn camel_or(&mut self, name: &str, suffix: &str) -> String {
+    /// Like [`Namespace::camel`], but on a clash tries each alternative (converted the same
+    /// way) before numbering.
+    pub fn camel_or(&mut self, name: &str, alternatives: &[String]) -> String {
         let s = sanitize(&name.to_upper_camel_case(), "Type");
         if self.taken.contains(&s) {
-            let with = format!("{s}{suffix}");
-            return self.unique(with);
+            for alt in alternatives {
+                let alt = sanitize(&alt.to_upper_camel_case(), "Type");
+                if !self.taken.contains(&alt) {
+                    return self.unique(alt, "");
+                }
+            }
         }
-        self.unique(s)
+        self.unique(s, "")
     }
 }
 
@@ -119,6 +125,14 @@ mod tests {
         assert_eq!(ns.snake("self"), "self_");
         assert_eq!(ns.camel("Self_"), "Self_");
         assert_eq!(ns.snake("_"), "field");
+    }
+
+    #[test]
+    fn type_clashes_try_alternatives_then_numbers() {
+        let mut ns = Namespace::default();
+        assert_eq!(ns.camel("Tag"), "Tag");
+        assert_eq!(ns.camel_or("Tag", &["archive_Tag".into()]), "ArchiveTag");
+        assert_eq!(ns.camel_or("Tag", &["archive_Tag".into()]), "Tag2");
     }
 
     #[test]

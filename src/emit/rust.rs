@@ -92,11 +92,13 @@ fn doc(text: &str) -> TokenStream {
 }
 
 fn header(inputs: &[String]) -> Vec<TokenStream> {
-    let from = inputs
-        .iter()
-        .map(|i| format!("`{i}`"))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let quoted: Vec<String> = inputs.iter().map(|i| format!("`{i}`")).collect();
+    let from = match quoted.as_slice() {
+        [] => "no input".to_owned(),
+        [one] => one.clone(),
+        [first @ .., last] if quoted.len() <= 3 => format!("{} and {last}", first.join(", ")),
+        [first, .., last] => format!("{} Python modules ({first} to {last})", quoted.len()),
+    };
     let text = format!(
         "Models ported from {from} by sa2rs.\n\nOne struct per table, the enums their columns use, and [`relations`], a typed\nregistry of every relationship. Generated: regenerate rather than edit."
     );
@@ -117,14 +119,27 @@ fn plan(graph: &Graph) -> Plan {
     types.reserve("relations");
     // Classes first, so a class keeps its own name and a plain table yields (`AssociationTable`).
     let mut structs = vec![String::new(); graph.tables.len()];
+    // A class name mapped in several modules is qualified by its module everywhere, so that
+    // neither reads as the "real" one.
+    let mut seen: IndexMap<&str, usize> = IndexMap::new();
+    for class in &graph.classes {
+        *seen.entry(class.name.as_str()).or_default() += 1;
+    }
     for (t, table) in graph.tables.iter().enumerate() {
         if let Some(c) = table.class {
-            structs[t] = types.camel(&graph.class(c).name);
+            let class = graph.class(c);
+            let module = class.module.rsplit('.').next().unwrap_or(&class.module);
+            let qualified = format!("{module}_{}", class.name);
+            structs[t] = if seen.get(class.name.as_str()).is_some_and(|&n| n > 1) {
+                types.camel_or(&qualified, &[])
+            } else {
+                types.camel_or(&class.name, &[qualified])
+            };
         }
     }
     for (t, table) in graph.tables.iter().enumerate() {
         if table.class.is_none() {
-            structs[t] = types.camel_or(&table.name, "Table");
+            structs[t] = types.camel_or(&table.name, &[format!("{}_table", table.name)]);
         }
     }
     let mut fields = Vec::new();
@@ -146,7 +161,7 @@ fn plan(graph: &Graph) -> Plan {
                 let base = name
                     .clone()
                     .unwrap_or_else(|| format!("{}_{}", structs[t], col.name));
-                let enum_name = types.camel_or(&base, "Enum");
+                let enum_name = types.camel_or(&base, &[format!("{base}_enum")]);
                 let mut vs = Namespace::default();
                 let variants = values.iter().map(|v| (vs.camel(v), v.clone())).collect();
                 enums.insert(

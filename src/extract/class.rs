@@ -3,7 +3,7 @@
 use indexmap::IndexSet;
 
 use super::annotation::class_name;
-use super::{BaseKind, Extractor, Resolved};
+use super::{BaseKind, Export, Extractor, Resolved};
 use crate::diagnostics as diag;
 use crate::ir::ColumnName;
 use crate::ir::{
@@ -46,9 +46,17 @@ impl Extractor<'_> {
                     Some(ClassRole::Abstract) => return Lineage::Declarative { flask: false },
                     None => {}
                 },
-                Some(Resolved::Imported(_) | Resolved::Unbound(_)) => {
-                    lineage = Lineage::ImportedBase
-                }
+                Some(Resolved::Imported(path)) => match self.index.lookup(&path) {
+                    Some((_, Export::Class(ClassRole::Mapped))) => {
+                        let name = path.rsplit('.').next().unwrap_or(&path).to_owned();
+                        return Lineage::MappedParent(name);
+                    }
+                    Some((_, Export::Class(ClassRole::Abstract))) => {
+                        return Lineage::Declarative { flask: false }
+                    }
+                    _ => lineage = Lineage::ImportedBase,
+                },
+                Some(Resolved::Unbound(_)) => lineage = Lineage::ImportedBase,
                 _ => {}
             }
         }
@@ -118,6 +126,7 @@ impl Extractor<'_> {
             name: c.name.clone(),
             name_span: c.name_span,
             file: self.file,
+            module: self.module.clone(),
             role,
             tablename,
             columns: Vec::new(),

@@ -8,6 +8,7 @@
 mod annotation;
 mod class;
 mod column;
+mod index;
 mod scope;
 mod types;
 
@@ -18,6 +19,7 @@ use crate::ir::{FileDecls, TableDecl};
 use crate::source::{FileId, SourceFiles};
 use crate::syntax::{Expr, ExprKind, Module, Stmt, StmtKind};
 
+pub use index::{Export, ModuleIndex};
 pub use scope::{Resolved, Scope};
 
 /// What a module-level name of a models file is, as far as declarative mapping goes.
@@ -33,6 +35,10 @@ enum BaseKind {
 /// Per-file extraction state.
 struct Extractor<'a> {
     file: FileId,
+    /// The Python module name (`app.models.user`).
+    module: String,
+    /// What the other input modules export (from the previous pass).
+    index: &'a ModuleIndex,
     files: &'a SourceFiles,
     scope: Scope,
     /// Module-level names that are bases or registries.
@@ -43,28 +49,93 @@ struct Extractor<'a> {
     diags: Vec<Diagnostic>,
 }
 
-/// Extracts the declarations of one parsed file. Diagnostics are appended to `diags`.
-pub fn extract(
-    file: FileId,
-    module: &Module,
+/// One parsed input module.
+pub struct ModuleSource<'a> {
+    pub file: FileId,
+    pub syntax: &'a Module,
+    /// The dotted module name (`app.models.user`).
+    pub name: &'a str,
+    /// The module is a package's `__init__.py`.
+    pub is_package: bool,
+}
+
+/// Passes over all modules at most: a chain of re-exports longer than this is not followed.
+const MAX_PASSES: usize = 8;
+
+/// Extracts the declarations of every module, resolving imports between them. Returns one
+/// [`FileDecls`] per source, in order; diagnostics are appended to `diags`.
+pub fn extract_all(
+    sources: &[ModuleSource],
     files: &SourceFiles,
     diags: &mut Vec<Diagnostic>,
-) -> FileDecls {
+) -> Vec<FileDecls> {
+    let mut index = ModuleIndex::default();
+    for pass in 1..=MAX_PASSES {
+        let mut next = ModuleIndex::default();
+        let mut decls = Vec::with_capacity(sources.len());
+        let mut pass_diags = Vec::new();
+        for source in sources {
+            let (found, exports) = extract_one(source, &index, files, &mut pass_diags);
+            next.insert(source.name.to_owned(), exports);
+            decls.push(found);
+        }
+        // A lone module needs no second pass: nothing else can change what it imports.
+        if next == index || sources.len() == 1 || pass == MAX_PASSES {
+            diags.append(&mut pass_diags);
+            return decls;
+        }
+        index = next;
+    }
+    Vec::new()
+}
+
+/// Extracts one module with what the index says of the others; returns its declarations and
+/// its exports.
+fn extract_one(
+    source: &ModuleSource,
+    index: &ModuleIndex,
+    files: &SourceFiles,
+    diags: &mut Vec<Diagnostic>,
+) -> (FileDecls, IndexMap<String, Export>) {
+    let mut scope = Scope::of(&source.syntax.body);
+    scope.link(index, source.name, source.is_package);
     let mut ex = Extractor {
-        file,
+        file: source.file,
+        module: source.name.to_owned(),
+        index,
         files,
-        scope: Scope::of(&module.body),
+        scope,
         bases: IndexMap::new(),
         declarative_classes: IndexMap::new(),
         decls: FileDecls::default(),
         diags: Vec::new(),
     };
-    ex.module_body(&module.body);
+    ex.module_body(&source.syntax.body);
     for (name, span) in &ex.scope.assumed {
         ex.diags.push(diag::assumed_import(*span, name));
     }
     diags.append(&mut ex.diags);
-    ex.decls
+    let mut exports: IndexMap<String, Export> = IndexMap::new();
+    for (name, binding) in ex.scope.bindings() {
+        match binding {
+            scope::Binding::Import(path) => {
+                exports.insert(name.clone(), Export::Alias(path.clone()))
+            }
+            scope::Binding::FlaskDb => exports.insert(name.clone(), Export::FlaskDb),
+            scope::Binding::Local => None,
+        };
+    }
+    for (name, kind) in &ex.bases {
+        let export = match kind {
+            BaseKind::Declarative => Export::Base,
+            BaseKind::Registry => Export::Registry,
+        };
+        exports.insert(name.clone(), export);
+    }
+    for (name, role) in &ex.declarative_classes {
+        exports.insert(name.clone(), Export::Class(*role));
+    }
+    (ex.decls, exports)
 }
 
 impl Extractor<'_> {
@@ -186,6 +257,11 @@ impl Extractor<'_> {
     fn is_declarative_base(&mut self, base: &Expr) -> bool {
         if let Some(name) = base.as_name() {
             if self.bases.get(name) == Some(&BaseKind::Declarative) {
+                return true;
+            }
+        }
+        if let Some(Resolved::Imported(path)) = self.scope.resolve(base) {
+            if matches!(self.index.lookup(&path), Some((_, Export::Base))) {
                 return true;
             }
         }

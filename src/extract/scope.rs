@@ -146,6 +146,28 @@ impl Scope {
         matches!(self.resolve(func), Some(Resolved::Sqla(n)) if n == "SQLAlchemy")
     }
 
+    /// Makes relative imports absolute for `module`, and binds names imported from another
+    /// input module to what that module says they are (a Flask-SQLAlchemy `db`, say).
+    pub fn link(&mut self, index: &super::index::ModuleIndex, module: &str, is_package: bool) {
+        for binding in self.names.values_mut() {
+            if let Binding::Import(path) = binding {
+                let abs = super::index::absolute(path, module, is_package);
+                *binding = match index.lookup(&abs) {
+                    Some((_, super::index::Export::FlaskDb)) => Binding::FlaskDb,
+                    _ => Binding::Import(abs),
+                };
+            }
+        }
+        for star in &mut self.star_imports {
+            *star = super::index::absolute(star, module, is_package);
+        }
+    }
+
+    /// Every module-level binding, in order.
+    pub fn bindings(&self) -> impl Iterator<Item = (&String, &Binding)> {
+        self.names.iter()
+    }
+
     pub fn binding(&self, name: &str) -> Option<&Binding> {
         self.names.get(name)
     }

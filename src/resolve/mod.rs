@@ -20,10 +20,48 @@ use crate::source::FileId;
 /// Name look-ups built while resolving.
 #[derive(Default)]
 struct Names {
-    classes: IndexMap<String, ClassId>,
+    /// Mapped classes by bare name (several modules may map classes of the same name).
+    classes: IndexMap<String, Vec<ClassId>>,
     tables: IndexMap<String, TableId>,
     /// `(file, variable)` of plain `Table(...)` assignments.
     table_vars: IndexMap<(FileId, String), TableId>,
+}
+
+/// A class looked up by name, as SQLAlchemy's class registry answers.
+enum ClassLookup {
+    Found(ClassId),
+    Missing,
+    /// "Multiple classes found for path": the candidates.
+    Ambiguous(Vec<ClassId>),
+}
+
+impl Names {
+    /// Looks up `Name` or a module-qualified `pkg.module.Name`. As in SQLAlchemy's registry
+    /// (`clsregistry._add_class`), a qualifier may be any trailing part of the module path.
+    fn lookup_class(&self, graph: &Graph, path: &str) -> ClassLookup {
+        let (module, name) = match path.rsplit_once('.') {
+            Some((m, n)) => (Some(m), n),
+            None => (None, path),
+        };
+        let candidates: Vec<ClassId> = self
+            .classes
+            .get(name)
+            .into_iter()
+            .flatten()
+            .copied()
+            .filter(|&id| {
+                module.is_none_or(|m| {
+                    let cm = &graph.class(id).module;
+                    cm == m || cm.ends_with(&format!(".{m}"))
+                })
+            })
+            .collect();
+        match candidates.as_slice() {
+            [] => ClassLookup::Missing,
+            [one] => ClassLookup::Found(*one),
+            _ => ClassLookup::Ambiguous(candidates),
+        }
+    }
 }
 
 /// Resolves every file's declarations into one graph.

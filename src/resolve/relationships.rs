@@ -2,7 +2,7 @@
 //! sides, as SQLAlchemy's `RelationshipProperty` configures them.
 
 use super::join::{self, FkPair, JoinError};
-use super::Names;
+use super::{ClassLookup, Names};
 use crate::diagnostics::{self as diag, Diagnostic};
 use crate::graph::{ClassId, ColumnRef, Direction, Graph, Relationship, TableId};
 use crate::ir::{ClassDecl, ColumnName, RelationshipDecl, SecondaryRef, Spanned};
@@ -71,19 +71,31 @@ fn relationship(
         ));
         return None;
     };
-    let bare = target_ref
-        .value
-        .rsplit('.')
-        .next()
-        .unwrap_or(&target_ref.value);
-    let Some(&target) = names.classes.get(bare) else {
-        diags.push(diag::unknown_target(
-            target_ref.span,
-            class_name,
-            key,
-            &target_ref.value,
-        ));
-        return None;
+    let target = match names.lookup_class(graph, &target_ref.value) {
+        ClassLookup::Found(t) => t,
+        ClassLookup::Missing => {
+            diags.push(diag::unknown_target(
+                target_ref.span,
+                class_name,
+                key,
+                &target_ref.value,
+            ));
+            return None;
+        }
+        ClassLookup::Ambiguous(ids) => {
+            let modules: Vec<String> = ids
+                .iter()
+                .map(|&c| format!("{}.{}", graph.class(c).module, graph.class(c).name))
+                .collect();
+            diags.push(diag::ambiguous_target(
+                target_ref.span,
+                class_name,
+                key,
+                &target_ref.value,
+                &modules,
+            ));
+            return None;
+        }
     };
     let parent_table = graph.class(id).table;
     let child_table = graph.class(target).table;
@@ -195,9 +207,9 @@ fn named_columns(
     cols.iter()
         .filter_map(|c| {
             let table = match &c.value.class {
-                Some(class) => match names.classes.get(class) {
-                    Some(&id) => graph.class(id).table,
-                    None => {
+                Some(class) => match names.lookup_class(graph, class) {
+                    ClassLookup::Found(id) => graph.class(id).table,
+                    ClassLookup::Missing | ClassLookup::Ambiguous(_) => {
                         diags.push(diag::unknown_column_reference(
                             c.span,
                             what,

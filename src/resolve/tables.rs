@@ -41,7 +41,12 @@ pub(super) fn build<'a>(
             continue;
         }
         if let Item::Class(c) = &item {
-            if let Some(&first) = names.classes.get(&c.name) {
+            let same_module = names.classes.get(&c.name).and_then(|ids| {
+                ids.iter()
+                    .copied()
+                    .find(|&id| graph.class(id).module == c.module)
+            });
+            if let Some(first) = same_module {
                 diags.push(diag::duplicate_class(
                     c.name_span,
                     &c.name,
@@ -56,11 +61,12 @@ pub(super) fn build<'a>(
                 let id = ClassId(graph.classes.len());
                 graph.classes.push(Class {
                     name: c.name.clone(),
+                    module: c.module.clone(),
                     span: c.name_span,
                     table: table_id,
                 });
                 class_spans.push(c.name_span);
-                names.classes.insert(c.name.clone(), id);
+                names.classes.entry(c.name.clone()).or_default().push(id);
                 mapped.push((id, *c));
                 Some(id)
             }

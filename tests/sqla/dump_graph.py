@@ -23,6 +23,7 @@ import gc
 import importlib.util
 import json
 import os
+import pkgutil
 import re
 import select
 import signal
@@ -69,6 +70,19 @@ def _module_name(path):
     stem = os.path.splitext(os.path.basename(path))[0]
     stem = re.sub(r"\W", "_", stem)
     return "_sa2rs_model_%s" % stem
+
+
+def _load_package(path):
+    """Import a package directory and every module below it (sorted), as an app would."""
+    path = os.path.abspath(path)
+    parent, name = os.path.split(path)
+    if parent not in sys.path:
+        sys.path.insert(0, parent)
+    package = importlib.import_module(name)
+    modules = [package]
+    for info in sorted(pkgutil.walk_packages(package.__path__, name + "."), key=lambda i: i.name):
+        modules.append(importlib.import_module(info.name))
+    return modules
 
 
 def _load_module(path):
@@ -245,9 +259,13 @@ def describe_file(path):
     # only recorded, so that they reach stderr labelled with the file.
     with warnings.catch_warnings(record=True) as caught:
         try:
-            module = _load_module(path)
+            if os.path.isdir(path):
+                modules = _load_package(path)
+            else:
+                modules = [_load_module(path)]
             collected = _Collected()
-            _collect_roots(module, collected)
+            for module in modules:
+                _collect_roots(module, collected)
             configure_mappers()
             _collect_mappers(collected)
             # Resolve every foreign key, as create_all would: this raises

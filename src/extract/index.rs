@@ -1,0 +1,133 @@
+//! What each input module offers to the modules importing it: its declarative bases, its
+//! Flask-SQLAlchemy `db`, its mapped and abstract classes, and the names it re-exports.
+//!
+//! Extraction runs in passes: each pass reads every module with the index the previous pass
+//! built, until the index stops changing, so that `from .base import Base` and
+//! `from app import db` mean what they mean in Python, through any chain of re-exports.
+
+use indexmap::IndexMap;
+
+use crate::ir::ClassRole;
+
+/// What a module-level name is, seen from another module.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Export {
+    /// A Flask-SQLAlchemy `SQLAlchemy()` instance.
+    FlaskDb,
+    /// A declarative base.
+    Base,
+    /// A `registry()`.
+    Registry,
+    /// A declarative class of the module (mapped or abstract).
+    Class(ClassRole),
+    /// An import, re-exported: the absolute dotted path it names.
+    Alias(String),
+}
+
+/// The exports of every input module, by module name.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct ModuleIndex {
+    modules: IndexMap<String, IndexMap<String, Export>>,
+}
+
+/// How many re-exports a name is followed through.
+const MAX_HOPS: usize = 32;
+
+impl ModuleIndex {
+    pub fn insert(&mut self, module: String, exports: IndexMap<String, Export>) {
+        self.modules.insert(module, exports);
+    }
+
+    /// Whether `module` is one of the inputs.
+    pub fn has_module(&self, module: &str) -> bool {
+        self.modules.contains_key(module)
+    }
+
+    /// What an absolute dotted path (`app.models.base.Base`) names among the inputs, following
+    /// re-exports; `None` for paths outside the inputs.
+    pub fn lookup(&self, path: &str) -> Option<(String, Export)> {
+        let mut path = path.to_owned();
+        for _ in 0..MAX_HOPS {
+            let (module, name) = path.rsplit_once('.')?;
+            let export = self.modules.get(module)?.get(name)?;
+            match export {
+                Export::Alias(target) if *target != path => path = target.clone(),
+                Export::Alias(_) => return None,
+                other => return Some((module.to_owned(), other.clone())),
+            }
+        }
+        None
+    }
+}
+
+/// Makes a relative import path absolute: `.base.Base` imported from module `app.models.user`
+/// is `app.models.base.Base`. `is_package` says the importing module is a package's
+/// `__init__`, whose own name is the package.
+pub fn absolute(path: &str, module: &str, is_package: bool) -> String {
+    let level = path.chars().take_while(|&c| c == '.').count();
+    if level == 0 {
+        return path.to_owned();
+    }
+    let mut package: Vec<&str> = module.split('.').collect();
+    if !is_package {
+        package.pop();
+    }
+    for _ in 1..level {
+        package.pop();
+    }
+    let rest = &path[level..];
+    match (package.is_empty(), rest.is_empty()) {
+        (true, _) => rest.to_owned(),
+        (false, true) => package.join("."),
+        (false, false) => format!("{}.{rest}", package.join(".")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relative_imports_become_absolute() {
+        assert_eq!(
+            absolute(".base.Base", "app.models.user", false),
+            "app.models.base.Base"
+        );
+        assert_eq!(absolute("..ext.db", "app.models.user", false), "app.ext.db");
+        assert_eq!(
+            absolute(".user.User", "app.models", true),
+            "app.models.user.User"
+        );
+        assert_eq!(
+            absolute("sqlalchemy.Column", "app.models", true),
+            "sqlalchemy.Column"
+        );
+    }
+
+    #[test]
+    fn lookup_follows_reexports() {
+        let mut index = ModuleIndex::default();
+        index.insert(
+            "app".into(),
+            [("db".to_owned(), Export::Alias("app.ext.db".into()))]
+                .into_iter()
+                .collect(),
+        );
+        index.insert(
+            "app.ext".into(),
+            [("db".to_owned(), Export::FlaskDb)].into_iter().collect(),
+        );
+        assert_eq!(
+            index.lookup("app.db"),
+            Some(("app.ext".into(), Export::FlaskDb))
+        );
+        assert_eq!(index.lookup("elsewhere.db"), None);
+        index.insert(
+            "loop".into(),
+            [("x".to_owned(), Export::Alias("loop.x".into()))]
+                .into_iter()
+                .collect(),
+        );
+        assert_eq!(index.lookup("loop.x"), None);
+    }
+}

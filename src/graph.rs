@@ -40,6 +40,8 @@ pub struct Class {
 #[derive(Debug)]
 pub struct Table {
     pub name: String,
+    /// The Python module declaring it (the class's, for a mapped class's table).
+    pub module: String,
     pub span: Span,
     pub class: Option<ClassId>,
     pub columns: Vec<Column>,

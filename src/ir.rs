@@ -57,6 +57,8 @@ pub struct TableDecl {
     pub name: Spanned<String>,
     pub span: Span,
     pub file: FileId,
+    /// The Python module declaring it.
+    pub module: String,
     pub columns: Vec<ColumnDecl>,
 }
 

@@ -24,6 +24,8 @@ use source::{SourceFiles, Span};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Emit {
     Rust,
+    /// Rust as a module tree mirroring the Python package (see [`Outcome::tree`]).
+    RustTree,
     GraphJson,
 }
 
@@ -31,8 +33,10 @@ pub enum Emit {
 pub struct Outcome {
     pub files: SourceFiles,
     pub diagnostics: Vec<Diagnostic>,
-    /// The generated text; `None` when an error was reported.
+    /// The generated text; `None` when an error was reported, or for [`Emit::RustTree`].
     pub output: Option<String>,
+    /// The generated files of [`Emit::RustTree`]; `None` when an error was reported.
+    pub tree: Option<Vec<emit::tree::GeneratedFile>>,
     /// Some input could not be decoded as text (an I/O-class failure).
     pub unreadable: bool,
 }
@@ -61,6 +65,7 @@ pub fn run(inputs: Vec<Input>, emit: Emit) -> Outcome {
                 files,
                 diagnostics: vec![diagnostics::internal_error(Span::new(file, 0, 0))],
                 output: None,
+                tree: None,
                 unreadable: false,
             }
         }
@@ -116,17 +121,22 @@ fn run_here(inputs: &[Input], emit: Emit) -> Outcome {
         }
     }
     let graph = resolve::resolve(&decls, &mut diags);
-    let output = (!diagnostics::has_errors(&diags)).then(|| match emit {
-        Emit::Rust => {
-            let names: Vec<String> = inputs.iter().map(|i| i.name.clone()).collect();
-            emit::rust::emit(&graph, &files, &names)
-        }
-        Emit::GraphJson => emit::graph_json::emit(&graph),
-    });
+    let ok = !diagnostics::has_errors(&diags);
+    let names: Vec<String> = inputs.iter().map(|i| i.name.clone()).collect();
+    let output = ok
+        .then(|| match emit {
+            Emit::Rust => Some(emit::rust::emit(&graph, &files, &names)),
+            Emit::GraphJson => Some(emit::graph_json::emit(&graph)),
+            Emit::RustTree => None,
+        })
+        .flatten();
+    let tree =
+        (ok && emit == Emit::RustTree).then(|| emit::tree::emit_tree(&graph, &files, &names));
     Outcome {
         files,
         diagnostics: diags,
         output,
+        tree,
         unreadable,
     }
 }

@@ -55,6 +55,21 @@ fn generated_rust_compiles() {
         .expect("write to string");
         modules += 1;
     }
+    // Package fixtures also as the `-o DIR` module tree.
+    for path in common::package_fixtures() {
+        let Some(tree) = common::run_fixture(&path, Emit::RustTree).tree else {
+            continue;
+        };
+        let module = format!("tree_{}", common::stem(&path));
+        for file in tree {
+            let target = src.join(&module).join(&file.path);
+            std::fs::create_dir_all(target.parent().expect("a file has a parent"))
+                .expect("create module dir");
+            std::fs::write(target, file.contents).expect("write tree file");
+        }
+        writeln!(lib, "pub mod {module};\n").expect("write to string");
+        modules += 1;
+    }
     assert!(
         modules >= 8,
         "expected the seed fixtures to generate Rust, got {modules} modules"

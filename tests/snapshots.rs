@@ -33,7 +33,16 @@ fn every_package_fixture_is_pinned() {
     );
     insta::with_settings!({ snapshot_path => "../snapshots", prepend_module_to_snapshot => false }, {
         for path in packages {
-            pin(&path, Some(&common::stem(&path)));
+            let name = common::stem(&path);
+            pin(&path, Some(&name));
+            // The `-o DIR` module tree, file by file.
+            if let Some(tree) = common::run_fixture(&path, Emit::RustTree).tree {
+                let listing: String = tree
+                    .iter()
+                    .map(|f| format!("=== {} ===\n{}\n", f.path.display(), f.contents))
+                    .collect();
+                insta::assert_snapshot!(format!("tree@{name}"), listing);
+            }
         }
     });
 }

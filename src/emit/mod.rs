@@ -3,3 +3,4 @@
 pub mod graph_json;
 mod names;
 pub mod rust;
+pub mod tree;

@@ -11,17 +11,17 @@ use crate::ir::TypeKind;
 use crate::source::SourceFiles;
 
 /// Names chosen for the generated items.
-struct Plan {
+pub(super) struct Plan {
     /// Struct name per table.
-    structs: Vec<String>,
+    pub(super) structs: Vec<String>,
     /// Field names per table, per column.
     fields: Vec<Vec<String>>,
     /// Generated enums, keyed by `(table, column)`.
-    enums: IndexMap<(usize, usize), EnumPlan>,
+    pub(super) enums: IndexMap<(usize, usize), EnumPlan>,
 }
 
-struct EnumPlan {
-    name: String,
+pub(super) struct EnumPlan {
+    pub(super) name: String,
     /// `(variant, database value)`.
     variants: Vec<(String, String)>,
 }
@@ -36,12 +36,17 @@ pub fn emit(graph: &Graph, files: &SourceFiles, inputs: &[String]) -> String {
         .map(|(&(t, c), e)| enum_item(graph, files, t, c, e));
     let structs = (0..graph.tables.len()).map(|t| struct_item(graph, files, &plan, TableId(t)));
     let registry = registry(graph, &plan);
-    let file: TokenStream = quote! {
+    print(quote! {
         #(#header)*
         #(#enums)*
         #(#structs)*
-        #registry
-    };
+        /// Every relationship of the models, as SQLAlchemy configures it.
+        pub mod relations { #registry }
+    })
+}
+
+/// Formats a file's tokens.
+pub(super) fn print(file: TokenStream) -> String {
     match syn::parse2::<syn::File>(file) {
         Ok(f) => space_items(&prettyplease::unparse(&f)),
         // The tokens come from this module alone; failing to parse them is a bug, reported as
@@ -70,14 +75,22 @@ fn space_items(code: &str) -> String {
         let (cur, nxt) = (line.trim(), next.trim_start());
         let ends_item =
             cur == "}" || cur.ends_with(';') || (cur.starts_with("//!") && !nxt.starts_with("//!"));
-        if ends_item && indent(line) == indent(next) && STARTS.iter().any(|s| nxt.starts_with(s)) {
+        // Consecutive one-line `mod`/`use` declarations stay together, as rustfmt keeps them.
+        let same_group = ["pub mod ", "pub use ", "mod ", "use "]
+            .iter()
+            .any(|p| cur.starts_with(p) && nxt.starts_with(p) && cur.ends_with(';'));
+        if ends_item
+            && !same_group
+            && indent(line) == indent(next)
+            && STARTS.iter().any(|s| nxt.starts_with(s))
+        {
             out.push('\n');
         }
     }
     out
 }
 
-fn doc(text: &str) -> TokenStream {
+pub(super) fn doc(text: &str) -> TokenStream {
     let lines: Vec<String> = text
         .lines()
         .map(|l| {
@@ -91,7 +104,7 @@ fn doc(text: &str) -> TokenStream {
     quote! { #(#[doc = #lines])* }
 }
 
-fn header(inputs: &[String]) -> Vec<TokenStream> {
+pub(super) fn header(inputs: &[String]) -> Vec<TokenStream> {
     let quoted: Vec<String> = inputs.iter().map(|i| format!("`{i}`")).collect();
     let from = match quoted.as_slice() {
         [] => "no input".to_owned(),
@@ -102,19 +115,22 @@ fn header(inputs: &[String]) -> Vec<TokenStream> {
     let text = format!(
         "Models ported from {from} by sa2rs.\n\nOne struct per table, the enums their columns use, and [`relations`], a typed\nregistry of every relationship. Generated: regenerate rather than edit."
     );
-    text.lines()
-        .map(|l| {
-            let l = if l.is_empty() {
-                String::new()
-            } else {
-                format!(" {l}")
-            };
-            quote! { #![doc = #l] }
-        })
-        .collect()
+    vec![inner_doc(&text)]
 }
 
-fn plan(graph: &Graph) -> Plan {
+/// A file's own doc comment (`//!` lines).
+pub(super) fn inner_doc(text: &str) -> TokenStream {
+    let lines = text.lines().map(|l| {
+        if l.is_empty() {
+            String::new()
+        } else {
+            format!(" {l}")
+        }
+    });
+    quote! { #(#![doc = #lines])* }
+}
+
+pub(super) fn plan(graph: &Graph) -> Plan {
     let mut types = Namespace::default();
     types.reserve("relations");
     // Classes first, so a class keeps its own name and a plain table yields (`AssociationTable`).
@@ -254,7 +270,12 @@ fn one_line(s: &str) -> String {
     s.replace('`', "'")
 }
 
-fn struct_item(graph: &Graph, files: &SourceFiles, plan: &Plan, id: TableId) -> TokenStream {
+pub(super) fn struct_item(
+    graph: &Graph,
+    files: &SourceFiles,
+    plan: &Plan,
+    id: TableId,
+) -> TokenStream {
     let t = id.0;
     let table = graph.table(id);
     let name = ident(&plan.structs[t]);
@@ -302,7 +323,13 @@ fn struct_item(graph: &Graph, files: &SourceFiles, plan: &Plan, id: TableId) -> 
     }
 }
 
-fn enum_item(graph: &Graph, files: &SourceFiles, t: usize, c: usize, e: &EnumPlan) -> TokenStream {
+pub(super) fn enum_item(
+    graph: &Graph,
+    files: &SourceFiles,
+    t: usize,
+    c: usize,
+    e: &EnumPlan,
+) -> TokenStream {
     let table = &graph.tables[t];
     let col = &table.columns[c];
     let sql_name = match &col.ty.kind {
@@ -348,7 +375,7 @@ fn enum_item(graph: &Graph, files: &SourceFiles, t: usize, c: usize, e: &EnumPla
     }
 }
 
-fn registry(graph: &Graph, plan: &Plan) -> TokenStream {
+pub(super) fn registry(graph: &Graph, plan: &Plan) -> TokenStream {
     let entity = |t: TableId| ident(&plan.structs[t.0]);
     let class_entity = |c: ClassId| entity(graph.class(c).table);
     let variants: Vec<_> = (0..graph.tables.len())
@@ -401,8 +428,6 @@ fn registry(graph: &Graph, plan: &Plan) -> TokenStream {
         }
     });
     quote! {
-        /// Every relationship of the models, as SQLAlchemy configures it.
-        pub mod relations {
             /// A generated struct: a mapped class or a plain table.
             #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
             pub enum Entity { #(#variants,)* }
@@ -474,10 +499,9 @@ fn registry(graph: &Graph, plan: &Plan) -> TokenStream {
             /// Every relationship, in declaration order.
             pub static RELATIONS: &[Relation] = &[#(#relations)*];
 
-            /// The relationship `field` of `from`.
+                        /// The relationship `field` of `from`.
             pub fn relation(from: Entity, field: &str) -> Option<&'static Relation> {
                 RELATIONS.iter().find(|r| r.from == from && r.field == field)
             }
-        }
     }
 }

@@ -340,6 +340,7 @@ impl Extractor<'_> {
             name: crate::ir::Spanned::new(name.to_owned(), name_expr.span),
             span,
             file: self.file,
+            module: self.module.clone(),
             columns,
         })
     }

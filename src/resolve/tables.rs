@@ -29,12 +29,12 @@ pub(super) fn build<'a>(
     let mut class_spans: Vec<Span> = Vec::new();
     let mut table_spans: Vec<Span> = Vec::new();
     for (_, item) in items {
-        let (name, name_span, columns) = match &item {
+        let (name, name_span, columns, module) = match &item {
             Item::Class(c) => {
                 let Some(t) = &c.tablename else { continue };
-                (&t.value, t.span, &c.columns)
+                (&t.value, t.span, &c.columns, &c.module)
             }
-            Item::Table(t) => (&t.name.value, t.name.span, &t.columns),
+            Item::Table(t) => (&t.name.value, t.name.span, &t.columns, &t.module),
         };
         if let Some(&first) = names.tables.get(name) {
             diags.push(diag::duplicate_table(name_span, name, table_spans[first.0]));
@@ -82,6 +82,7 @@ pub(super) fn build<'a>(
         let columns = columns.iter().map(column).collect();
         graph.tables.push(Table {
             name: name.clone(),
+            module: module.clone(),
             span: name_span,
             class,
             columns,

@@ -10,7 +10,7 @@ use indexmap::IndexMap;
 use crate::ir::ClassRole;
 
 /// What a module-level name is, seen from another module.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Export {
     /// A Flask-SQLAlchemy `SQLAlchemy()` instance.
     FlaskDb,
@@ -22,10 +22,12 @@ pub enum Export {
     Class(ClassRole),
     /// An import, re-exported: the absolute dotted path it names.
     Alias(String),
+    /// A module constant with a statically known value.
+    Value(super::eval::Value),
 }
 
 /// The exports of every input module, by module name.
-#[derive(Debug, Default, Clone, PartialEq, Eq)]
+#[derive(Debug, Default, Clone, PartialEq)]
 pub struct ModuleIndex {
     modules: IndexMap<String, IndexMap<String, Export>>,
 }

@@ -8,6 +8,7 @@
 mod annotation;
 mod class;
 mod column;
+pub mod eval;
 mod index;
 mod scope;
 mod types;

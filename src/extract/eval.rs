@@ -1,0 +1,732 @@
+//! A small, bounded evaluator of module-level Python: the value of an expression when it can be
+//! known without running anything, and [`Unknown`] (with the reason and the span) when not.
+//!
+//! It knows literals, tuples, lists and dicts; names bound to module or class constants
+//! (the assignment in effect where the name is used) and constants imported from other input
+//! modules; `+`, `*` and `%` on strings and numbers; f-strings; `str.format`; a few `str`
+//! methods. It never runs user code, never guesses, and stops after [`FUEL`] steps.
+
+use std::cell::{Cell, RefCell};
+
+use indexmap::{IndexMap, IndexSet};
+
+use super::index::{Export, ModuleIndex};
+use super::scope::{Binding, Scope};
+use crate::source::Span;
+use crate::syntax::{BinOp, Expr, ExprKind, FStringPart, Keyword, Stmt, StmtKind, UnaryOp};
+
+/// A value known statically.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Str(String),
+    Int(i64),
+    Float(f64),
+    Bool(bool),
+    None,
+    Tuple(Vec<Value>),
+    List(Vec<Value>),
+    Dict(Vec<(Value, Value)>),
+}
+
+/// Why a value cannot be known, and where.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Unknown {
+    pub why: String,
+    pub span: Span,
+}
+
+pub type Evaluated = Result<Value, Unknown>;
+
+/// Steps one evaluation may take: enough for any real constant, finite for any input.
+pub const FUEL: u32 = 10_000;
+
+/// How deep evaluation may recurse (through names and nested expressions).
+const MAX_DEPTH: u32 = 64;
+
+/// Module-level (and class-level) assignments of names, with where they happen.
+#[derive(Debug, Default)]
+pub struct Constants<'a> {
+    /// `name -> [(position, value)]`, in source order.
+    module: IndexMap<&'a str, Vec<(u32, &'a Expr)>>,
+    /// `class -> attribute -> value`, for `Config.PREFIX` style constants.
+    classes: IndexMap<&'a str, IndexMap<&'a str, &'a Expr>>,
+}
+
+impl<'a> Constants<'a> {
+    /// Collects the simple assignments of a module body (following `if`/`try` blocks).
+    pub fn of(body: &'a [Stmt]) -> Self {
+        let mut c = Constants::default();
+        c.collect(body);
+        c
+    }
+
+    fn collect(&mut self, body: &'a [Stmt]) {
+        for stmt in body {
+            match &stmt.kind {
+                StmtKind::Assign { targets, value } => {
+                    for t in targets {
+                        if let Some(n) = t.as_name() {
+                            self.module
+                                .entry(n)
+                                .or_default()
+                                .push((stmt.span.start, value));
+                        }
+                    }
+                }
+                StmtKind::AnnAssign {
+                    target,
+                    value: Some(value),
+                    ..
+                } => {
+                    if let Some(n) = target.as_name() {
+                        self.module
+                            .entry(n)
+                            .or_default()
+                            .push((stmt.span.start, value));
+                    }
+                }
+                StmtKind::ClassDef(c) => {
+                    let attrs = self.classes.entry(c.name.as_str()).or_default();
+                    for s in &c.body {
+                        if let StmtKind::Assign { targets, value } = &s.kind {
+                            for t in targets {
+                                if let Some(n) = t.as_name() {
+                                    attrs.insert(n, value);
+                                }
+                            }
+                        }
+                    }
+                }
+                StmtKind::If { body, orelse, .. } => {
+                    self.collect(body);
+                    self.collect(orelse);
+                }
+                StmtKind::Try {
+                    body,
+                    handlers,
+                    orelse,
+                    finalbody,
+                } => {
+                    self.collect(body);
+                    for h in handlers {
+                        self.collect(h);
+                    }
+                    self.collect(orelse);
+                    self.collect(finalbody);
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// The names assigned at module level, each with its last assignment.
+    pub fn module_names(&self) -> impl Iterator<Item = (&'a str, &'a Expr)> + '_ {
+        self.module
+            .iter()
+            .filter_map(|(n, defs)| defs.last().map(|(_, e)| (*n, *e)))
+    }
+}
+
+/// Evaluates expressions of one module.
+pub struct Evaluator<'a> {
+    constants: &'a Constants<'a>,
+    scope: &'a Scope,
+    index: &'a ModuleIndex,
+    /// Class-level names visible (inside a class body): attribute -> value.
+    class_env: Option<&'a IndexMap<&'a str, &'a Expr>>,
+    fuel: Cell<u32>,
+    depth: Cell<u32>,
+    /// Names being evaluated, to stop `A = B; B = A` cycles.
+    visiting: RefCell<IndexSet<String>>,
+}
+
+impl<'a> Evaluator<'a> {
+    pub fn new(constants: &'a Constants<'a>, scope: &'a Scope, index: &'a ModuleIndex) -> Self {
+        Evaluator {
+            constants,
+            scope,
+            index,
+            class_env: None,
+            fuel: Cell::new(FUEL),
+            depth: Cell::new(0),
+            visiting: RefCell::new(IndexSet::new()),
+        }
+    }
+
+    /// The same evaluator, seeing the attributes of class `name` as bare names (as its body does).
+    pub fn in_class(&self, name: &str) -> Evaluator<'a> {
+        Evaluator {
+            class_env: self.constants.classes.get(name),
+            ..Evaluator::new(self.constants, self.scope, self.index)
+        }
+    }
+
+    /// Evaluates `e`, with a fresh budget.
+    pub fn eval(&self, e: &Expr) -> Evaluated {
+        self.fuel.set(FUEL);
+        self.depth.set(0);
+        self.visiting.borrow_mut().clear();
+        self.value(e)
+    }
+
+    /// Evaluates `e` to a string.
+    pub fn eval_str(&self, e: &Expr) -> Result<String, Unknown> {
+        match self.eval(e)? {
+            Value::Str(s) => Ok(s),
+            other => Err(unknown(
+                e.span,
+                format!("is {}, not a string", describe(&other)),
+            )),
+        }
+    }
+
+    fn value(&self, e: &Expr) -> Evaluated {
+        let fuel = self.fuel.get();
+        if fuel == 0 {
+            return Err(unknown(e.span, "takes too many steps to evaluate".into()));
+        }
+        self.fuel.set(fuel - 1);
+        if self.depth.get() >= MAX_DEPTH {
+            return Err(unknown(e.span, "is nested too deeply to evaluate".into()));
+        }
+        self.depth.set(self.depth.get() + 1);
+        let v = self.value_inner(e);
+        self.depth.set(self.depth.get() - 1);
+        v
+    }
+
+    fn value_inner(&self, e: &Expr) -> Evaluated {
+        match &e.kind {
+            ExprKind::Str(s) => Ok(Value::Str(s.clone())),
+            ExprKind::Int(Some(i)) => Ok(Value::Int(*i)),
+            ExprKind::Int(None) => Err(unknown(
+                e.span,
+                "is an integer too large to evaluate".into(),
+            )),
+            ExprKind::Float(f) => Ok(Value::Float(*f)),
+            ExprKind::Bool(b) => Ok(Value::Bool(*b)),
+            ExprKind::NoneLit => Ok(Value::None),
+            ExprKind::Tuple(items) => Ok(Value::Tuple(self.values(items)?)),
+            ExprKind::List(items) => Ok(Value::List(self.values(items)?)),
+            ExprKind::Dict(pairs) => {
+                let mut out = Vec::new();
+                for (k, v) in pairs {
+                    let Some(k) = k else {
+                        return Err(unknown(e.span, "unpacks a dict (`**`)".into()));
+                    };
+                    out.push((self.value(k)?, self.value(v)?));
+                }
+                Ok(Value::Dict(out))
+            }
+            ExprKind::Name(n) => self.name(n, e),
+            ExprKind::Attribute { value, attr } => self.attribute(value, attr, e),
+            ExprKind::BinOp { left, op, right } => {
+                binop(self.value(left)?, *op, self.value(right)?, e.span)
+            }
+            ExprKind::UnaryOp { op, operand } => match (op, self.value(operand)?) {
+                (UnaryOp::Neg, Value::Int(i)) => {
+                    Ok(Value::Int(i.checked_neg().ok_or_else(|| overflow(e.span))?))
+                }
+                (UnaryOp::Neg, Value::Float(f)) => Ok(Value::Float(-f)),
+                (UnaryOp::Not, v) => Ok(Value::Bool(!truthy(&v))),
+                (UnaryOp::Pos, v @ (Value::Int(_) | Value::Float(_))) => Ok(v),
+                _ => Err(unknown(
+                    e.span,
+                    "applies an operator sa2rs does not evaluate".into(),
+                )),
+            },
+            ExprKind::FString(parts) => {
+                let mut s = String::new();
+                for p in parts {
+                    match p {
+                        FStringPart::Literal(l) => s.push_str(l),
+                        FStringPart::Value(v) => s.push_str(&to_str(&self.value(v)?)),
+                    }
+                }
+                Ok(Value::Str(s))
+            }
+            ExprKind::Call {
+                func,
+                args,
+                keywords,
+            } => self.call(func, args, keywords, e),
+            ExprKind::Subscript { value, slice } => {
+                match (self.value(value)?, self.value(slice)?) {
+                    (Value::Dict(pairs), k) => pairs
+                        .into_iter()
+                        .find(|(pk, _)| *pk == k)
+                        .map(|(_, v)| v)
+                        .ok_or_else(|| {
+                            unknown(e.span, "looks up a key the dict does not have".into())
+                        }),
+                    (Value::List(items) | Value::Tuple(items), Value::Int(i)) => {
+                        let len = items.len() as i64;
+                        let at = if i < 0 { len + i } else { i };
+                        usize::try_from(at)
+                            .ok()
+                            .and_then(|at| items.into_iter().nth(at))
+                            .ok_or_else(|| unknown(e.span, "indexes past the end".into()))
+                    }
+                    _ => Err(unknown(
+                        e.span,
+                        "subscripts something sa2rs does not evaluate".into(),
+                    )),
+                }
+            }
+            _ => Err(unknown(
+                e.span,
+                "is an expression sa2rs does not evaluate".into(),
+            )),
+        }
+    }
+
+    fn values(&self, items: &[Expr]) -> Result<Vec<Value>, Unknown> {
+        items.iter().map(|i| self.value(i)).collect()
+    }
+
+    /// A bare name: a class attribute (inside a class body), else the module assignment in
+    /// effect at the point of use, else a constant imported from another input module.
+    fn name(&self, n: &str, e: &Expr) -> Evaluated {
+        if let Some(v) = self.class_env.and_then(|env| env.get(n)) {
+            return self.guarded(&format!("class.{n}"), e, || self.value(v));
+        }
+        if let Some(defs) = self.constants.module.get(n) {
+            let before = defs
+                .iter()
+                .rev()
+                .find(|(pos, _)| *pos < e.span.start)
+                .or(defs.last());
+            if let Some((_, v)) = before {
+                return self.guarded(n, e, || self.value(v));
+            }
+        }
+        match self.scope.binding(n) {
+            Some(Binding::Import(path)) => self.imported(path, e),
+            Some(_) => Err(unknown(
+                e.span,
+                format!("`{n}` is not a constant sa2rs can evaluate"),
+            )),
+            None => Err(unknown(
+                e.span,
+                format!("`{n}` is not defined in the input"),
+            )),
+        }
+    }
+
+    fn imported(&self, path: &str, e: &Expr) -> Evaluated {
+        match self.index.lookup(path) {
+            Some((_, Export::Value(v))) => Ok(v),
+            Some(_) => Err(unknown(e.span, format!("`{path}` is not a constant"))),
+            None if path.starts_with("os.") || path == "os" => Err(unknown(
+                e.span,
+                "is read from the environment at run time".into(),
+            )),
+            None => Err(unknown(
+                e.span,
+                format!("`{path}` comes from outside the input"),
+            )),
+        }
+    }
+
+    /// `Config.PREFIX` on a class of this module, or `module.CONSTANT` on an imported module.
+    fn attribute(&self, value: &Expr, attr: &str, e: &Expr) -> Evaluated {
+        if let Some(class) = value.as_name() {
+            if let Some(v) = self
+                .constants
+                .classes
+                .get(class)
+                .and_then(|attrs| attrs.get(attr))
+            {
+                let inner = self.in_class(class);
+                inner.fuel.set(self.fuel.get());
+                inner.depth.set(self.depth.get());
+                let r = inner.value(v);
+                self.fuel.set(inner.fuel.get());
+                return r;
+            }
+        }
+        match self.scope.resolve(e) {
+            Some(super::Resolved::Imported(path)) => self.imported(&path, e),
+            Some(super::Resolved::Python(p)) if p.starts_with("os.") => Err(unknown(
+                e.span,
+                "is read from the environment at run time".into(),
+            )),
+            _ => Err(unknown(
+                e.span,
+                format!("`.{attr}` is not a constant sa2rs can evaluate"),
+            )),
+        }
+    }
+
+    fn guarded(&self, key: &str, e: &Expr, f: impl FnOnce() -> Evaluated) -> Evaluated {
+        if !self.visiting.borrow_mut().insert(key.to_owned()) {
+            return Err(unknown(e.span, format!("`{key}` refers to itself")));
+        }
+        let r = f();
+        self.visiting.borrow_mut().shift_remove(key);
+        r
+    }
+
+    fn call(&self, func: &Expr, args: &[Expr], keywords: &[Keyword], e: &Expr) -> Evaluated {
+        if let ExprKind::Attribute { value, attr } = &func.kind {
+            // `str` methods on a known string.
+            if let Ok(Value::Str(s)) = self.value(value) {
+                let arg_strs = || -> Result<Vec<String>, Unknown> {
+                    args.iter()
+                        .map(|a| self.value(a).map(|v| to_str(&v)))
+                        .collect()
+                };
+                return match attr.as_str() {
+                    "lower" => Ok(Value::Str(s.to_lowercase())),
+                    "upper" => Ok(Value::Str(s.to_uppercase())),
+                    "strip" if args.is_empty() => Ok(Value::Str(s.trim().to_owned())),
+                    "title" => Ok(Value::Str(title(&s))),
+                    "replace" => match arg_strs()?.as_slice() {
+                        [from, to] => Ok(Value::Str(s.replace(from.as_str(), to))),
+                        _ => Err(unknown(e.span, "calls `str.replace` with a count".into())),
+                    },
+                    "format" => {
+                        let positional = self.values(args)?;
+                        let mut named = IndexMap::new();
+                        for k in keywords {
+                            let Some(n) = &k.name else {
+                                return Err(unknown(k.span, "unpacks `**` into `format`".into()));
+                            };
+                            named.insert(n.clone(), self.value(&k.value)?);
+                        }
+                        format(&s, &positional, &named).ok_or_else(|| {
+                            unknown(e.span, "uses a format sa2rs does not evaluate".into())
+                        })
+                    }
+                    "join" => match args {
+                        [items] => match self.value(items)? {
+                            Value::List(v) | Value::Tuple(v) => Ok(Value::Str(
+                                v.iter().map(to_str).collect::<Vec<_>>().join(&s),
+                            )),
+                            _ => Err(unknown(e.span, "joins something other than a list".into())),
+                        },
+                        _ => Err(unknown(e.span, "calls `str.join` oddly".into())),
+                    },
+                    other => Err(unknown(
+                        e.span,
+                        format!("calls `str.{other}`, which sa2rs does not evaluate"),
+                    )),
+                };
+            }
+        }
+        if func.as_name() == Some("str") && self.scope.binding("str").is_none() {
+            if let [a] = args {
+                return Ok(Value::Str(to_str(&self.value(a)?)));
+            }
+        }
+        let name = func
+            .dotted()
+            .map(|p| p.join("."))
+            .unwrap_or_else(|| "this".into());
+        if name.starts_with("os.") || name.contains("getenv") || name.contains("environ") {
+            return Err(unknown(
+                e.span,
+                "is read from the environment at run time".into(),
+            ));
+        }
+        Err(unknown(
+            e.span,
+            format!("calls `{name}(...)`, which sa2rs does not run"),
+        ))
+    }
+}
+
+fn unknown(span: Span, why: String) -> Unknown {
+    Unknown { why, span }
+}
+
+fn overflow(span: Span) -> Unknown {
+    unknown(span, "overflows".into())
+}
+
+fn describe(v: &Value) -> &'static str {
+    match v {
+        Value::Str(_) => "a string",
+        Value::Int(_) => "an integer",
+        Value::Float(_) => "a float",
+        Value::Bool(_) => "a boolean",
+        Value::None => "`None`",
+        Value::Tuple(_) => "a tuple",
+        Value::List(_) => "a list",
+        Value::Dict(_) => "a dict",
+    }
+}
+
+fn truthy(v: &Value) -> bool {
+    match v {
+        Value::Str(s) => !s.is_empty(),
+        Value::Int(i) => *i != 0,
+        Value::Float(f) => *f != 0.0,
+        Value::Bool(b) => *b,
+        Value::None => false,
+        Value::Tuple(v) | Value::List(v) => !v.is_empty(),
+        Value::Dict(v) => !v.is_empty(),
+    }
+}
+
+/// `str(v)`, as Python prints it.
+pub fn to_str(v: &Value) -> String {
+    match v {
+        Value::Str(s) => s.clone(),
+        Value::Int(i) => i.to_string(),
+        Value::Float(f) => {
+            if f.fract() == 0.0 && f.is_finite() {
+                format!("{f:.1}")
+            } else {
+                f.to_string()
+            }
+        }
+        Value::Bool(true) => "True".into(),
+        Value::Bool(false) => "False".into(),
+        Value::None => "None".into(),
+        Value::Tuple(items) if items.len() == 1 => format!("({},)", repr(&items[0])),
+        Value::Tuple(items) => format!(
+            "({})",
+            items.iter().map(repr).collect::<Vec<_>>().join(", ")
+        ),
+        Value::List(items) => format!(
+            "[{}]",
+            items.iter().map(repr).collect::<Vec<_>>().join(", ")
+        ),
+        Value::Dict(pairs) => {
+            format!(
+                "{{{}}}",
+                pairs
+                    .iter()
+                    .map(|(k, v)| format!("{}: {}", repr(k), repr(v)))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        }
+    }
+}
+
+fn repr(v: &Value) -> String {
+    match v {
+        Value::Str(s) => format!("'{}'", s.replace('\\', "\\\\").replace('\'', "\\'")),
+        other => to_str(other),
+    }
+}
+
+fn title(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut prev_alpha = false;
+    for c in s.chars() {
+        out.extend(if prev_alpha {
+            c.to_lowercase().collect::<Vec<_>>()
+        } else {
+            c.to_uppercase().collect()
+        });
+        prev_alpha = c.is_alphabetic();
+    }
+    out
+}
+
+fn binop(l: Value, op: BinOp, r: Value, span: Span) -> Evaluated {
+    use Value::*;
+    Ok(match (l, op, r) {
+        (Str(a), BinOp::Add, Str(b)) => Str(a + &b),
+        (Int(a), BinOp::Add, Int(b)) => Int(a.checked_add(b).ok_or_else(|| overflow(span))?),
+        (Int(a), BinOp::Sub, Int(b)) => Int(a.checked_sub(b).ok_or_else(|| overflow(span))?),
+        (Int(a), BinOp::Mul, Int(b)) => Int(a.checked_mul(b).ok_or_else(|| overflow(span))?),
+        (Float(a), BinOp::Add, Float(b)) => Float(a + b),
+        (List(mut a), BinOp::Add, List(b)) => {
+            a.extend(b);
+            List(a)
+        }
+        (Tuple(mut a), BinOp::Add, Tuple(b)) => {
+            a.extend(b);
+            Tuple(a)
+        }
+        (Str(a), BinOp::Mul, Int(n)) | (Int(n), BinOp::Mul, Str(a)) => {
+            let n = usize::try_from(n).unwrap_or(0);
+            if a.len().saturating_mul(n) > 1 << 20 {
+                return Err(unknown(
+                    span,
+                    "builds a string too large to evaluate".into(),
+                ));
+            }
+            Str(a.repeat(n))
+        }
+        (Str(fmt), BinOp::Mod, args) => {
+            let args = match args {
+                Tuple(v) => v,
+                other => vec![other],
+            };
+            Str(percent(&fmt, &args)
+                .ok_or_else(|| unknown(span, "uses a `%` format sa2rs does not evaluate".into()))?)
+        }
+        _ => {
+            return Err(unknown(
+                span,
+                "combines values in a way sa2rs does not evaluate".into(),
+            ))
+        }
+    })
+}
+
+/// `fmt % args` for `%s`, `%d`, `%r` and `%%`.
+fn percent(fmt: &str, args: &[Value]) -> Option<String> {
+    let mut out = String::new();
+    let mut args = args.iter();
+    let mut chars = fmt.chars();
+    while let Some(c) = chars.next() {
+        if c != '%' {
+            out.push(c);
+            continue;
+        }
+        match chars.next()? {
+            '%' => out.push('%'),
+            's' => out.push_str(&to_str(args.next()?)),
+            'r' => out.push_str(&repr(args.next()?)),
+            'd' => match args.next()? {
+                Value::Int(i) => out.push_str(&i.to_string()),
+                _ => return None,
+            },
+            _ => return None,
+        }
+    }
+    args.next().is_none().then_some(out)
+}
+
+/// `fmt.format(*positional, **named)` for `{}`, `{0}`, `{name}` and `{{`/`}}`, without format specs.
+fn format(fmt: &str, positional: &[Value], named: &IndexMap<String, Value>) -> Option<Value> {
+    let mut out = String::new();
+    let mut auto = 0;
+    let mut chars = fmt.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '{' if chars.peek() == Some(&'{') => {
+                chars.next();
+                out.push('{');
+            }
+            '}' if chars.peek() == Some(&'}') => {
+                chars.next();
+                out.push('}');
+            }
+            '{' => {
+                let mut field = String::new();
+                for c in chars.by_ref() {
+                    if c == '}' {
+                        break;
+                    }
+                    field.push(c);
+                }
+                if field.contains([':', '!', '.', '[']) {
+                    return None;
+                }
+                let v = if field.is_empty() {
+                    auto += 1;
+                    positional.get(auto - 1)?
+                } else if let Ok(i) = field.parse::<usize>() {
+                    positional.get(i)?
+                } else {
+                    named.get(&field)?
+                };
+                out.push_str(&to_str(v));
+            }
+            '}' => return None,
+            c => out.push(c),
+        }
+    }
+    Some(Value::Str(out))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::syntax::StmtKind;
+
+    /// Evaluates the value assigned to `result` in `src`.
+    fn eval_result(src: &str) -> Evaluated {
+        let parsed = crate::parse::parse(0, src, "t.py").expect("test source parses");
+        let body = parsed.module.body;
+        let constants = Constants::of(&body);
+        let scope = Scope::of(&body);
+        let index = ModuleIndex::default();
+        let ev = Evaluator::new(&constants, &scope, &index);
+        let value = body
+            .iter()
+            .find_map(|s| match &s.kind {
+                StmtKind::Assign { targets, value } if targets[0].as_name() == Some("result") => {
+                    Some(value)
+                }
+                _ => None,
+            })
+            .expect("the source assigns `result`");
+        ev.eval(value)
+    }
+
+    fn s(v: &str) -> Evaluated {
+        Ok(Value::Str(v.into()))
+    }
+
+    #[test]
+    fn constants_and_string_operations() {
+        assert_eq!(
+            eval_result("T = 'users'\nresult = T + '.id'\n"),
+            s("users.id")
+        );
+        assert_eq!(
+            eval_result("T = 'users'\nresult = f'{T}.id'\n"),
+            s("users.id")
+        );
+        assert_eq!(
+            eval_result("T = 'users'\nresult = '%s.%s' % (T, 'id')\n"),
+            s("users.id")
+        );
+        assert_eq!(
+            eval_result("T = 'users'\nresult = '{}.{col}'.format(T, col='id')\n"),
+            s("users.id")
+        );
+        assert_eq!(
+            eval_result("P = 'app_'\nresult = (P + 'User').lower()\n"),
+            s("app_user")
+        );
+        assert_eq!(eval_result("N = 50\nresult = N * 2\n"), Ok(Value::Int(100)));
+        assert_eq!(eval_result("D = {'a': 'x'}\nresult = D['a']\n"), s("x"));
+    }
+
+    #[test]
+    fn the_assignment_in_effect_is_used() {
+        assert_eq!(eval_result("T = 'a'\nresult = T\nT = 'b'\n"), s("a"));
+    }
+
+    #[test]
+    fn class_constants() {
+        assert_eq!(
+            eval_result("class C:\n    P = 'x_'\nresult = C.P + 'y'\n"),
+            s("x_y")
+        );
+    }
+
+    #[test]
+    fn unknowable_values_say_why() {
+        let e = eval_result("import os\nresult = os.environ['TABLE']\n").unwrap_err();
+        assert!(e.why.contains("environment"), "{e:?}");
+        let e = eval_result("result = make_name()\n").unwrap_err();
+        assert!(e.why.contains("does not run"), "{e:?}");
+        let e = eval_result("A = B\nB = A\nresult = A\n").unwrap_err();
+        assert!(
+            e.why.contains("itself") || e.why.contains("not defined"),
+            "{e:?}"
+        );
+    }
+
+    #[test]
+    fn work_is_bounded() {
+        let src = format!(
+            "A0 = 'x'\n{}result = A199\n",
+            (1..200)
+                .map(|i| format!("A{i} = A{} + A{}\n", i - 1, i - 1))
+                .collect::<String>()
+        );
+        let e = eval_result(&src).unwrap_err();
+        assert!(e.why.contains("too"), "{e:?}");
+    }
+}

@@ -27,6 +27,11 @@ struct Cli {
     #[arg(short, long, value_name = "FILE")]
     out: Option<PathBuf>,
 
+    /// Do not write: exit 1 with a unified diff when the file or directory at `-o` differs
+    /// from what would be generated now (0 when it is up to date).
+    #[arg(long, requires = "out")]
+    check: bool,
+
     /// When to colour diagnostics.
     #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
     color: ColorArg,
@@ -113,6 +118,31 @@ fn main() -> ExitCode {
     if warnings > 0 {
         let _ = writeln!(stderr, "warning: {} reported", plural(warnings, "warning"));
     }
+    if cli.check {
+        let Some(out) = &cli.out else {
+            return ExitCode::from(2);
+        };
+        let expected: Vec<(PathBuf, String)> = match (&outcome.output, &outcome.tree) {
+            (_, Some(tree)) => tree
+                .iter()
+                .map(|f| (out.join(&f.path), f.contents.clone()))
+                .collect(),
+            (Some(text), None) => vec![(out.clone(), text.clone())],
+            (None, None) => Vec::new(),
+        };
+        let stale = check(out, outcome.tree.is_some(), &expected);
+        if stale.is_empty() {
+            return ExitCode::SUCCESS;
+        }
+        let mut stdout = std::io::stdout().lock();
+        let _ = stdout.write_all(stale.as_bytes());
+        let _ = writeln!(
+            stderr,
+            "error: `{}` is not up to date; run without `--check` to regenerate it",
+            out.display()
+        );
+        return ExitCode::from(1);
+    }
     let written = match (&cli.out, &outcome.output, &outcome.tree) {
         (Some(dir), _, Some(tree)) => write_tree_atomically(dir, tree).map_err(|e| (dir, e)),
         (Some(path), Some(text), _) => {
@@ -152,6 +182,53 @@ fn plural(n: usize, word: &str) -> String {
     } else {
         format!("{n} {word}s")
     }
+}
+
+/// The unified diff between what is on disk and what would be written (empty when equal). For
+/// a tree, files on disk that would no longer be written count as removed.
+fn check(out: &Path, is_tree: bool, expected: &[(PathBuf, String)]) -> String {
+    let mut diff = String::new();
+    let mut add = |path: &Path, old: &str, new: &str| {
+        if old != new {
+            let name = path.display().to_string();
+            let text = similar::TextDiff::from_lines(old, new);
+            diff.push_str(
+                &text
+                    .unified_diff()
+                    .context_radius(3)
+                    .header(&name, &name)
+                    .to_string(),
+            );
+        }
+    };
+    for (path, contents) in expected {
+        let current = std::fs::read_to_string(path).unwrap_or_default();
+        add(path, &current, contents);
+    }
+    if is_tree {
+        let mut on_disk = Vec::new();
+        let _ = collect_files(out, &mut on_disk);
+        on_disk.sort();
+        for path in on_disk {
+            if !expected.iter().any(|(p, _)| *p == path) {
+                let current = std::fs::read_to_string(&path).unwrap_or_default();
+                add(&path, &current, "");
+            }
+        }
+    }
+    diff
+}
+
+fn collect_files(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        if entry.file_type()?.is_dir() {
+            collect_files(&entry.path(), out)?;
+        } else {
+            out.push(entry.path());
+        }
+    }
+    Ok(())
 }
 
 /// Whether `dir` may be replaced: it is empty, or its `mod.rs` is sa2rs's.

@@ -608,3 +608,49 @@ fn out_dir_writes_a_module_tree_and_replaces_only_its_own() {
     let run = sa2rs(&[fixture, "--emit", "graph-json", "-o", &out_arg]);
     assert_eq!(run.code, Some(2), "stderr:\n{}", run.stderr);
 }
+
+#[test]
+fn check_reports_a_stale_output_with_a_diff() {
+    let dir = tempfile::tempdir().unwrap();
+    let fixture = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/fixtures/classic_one_to_many.py"
+    );
+    let out = dir.path().join("models.rs");
+    let out_s = out.to_str().unwrap();
+    // Missing: stale.
+    let run = sa2rs(&[fixture, "-o", out_s, "--check"]);
+    assert_eq!(run.code, Some(1), "stderr:\n{}", run.stderr);
+    assert!(!out.exists(), "--check must not write");
+    // Written: up to date.
+    assert_eq!(sa2rs(&[fixture, "-o", out_s]).code, Some(0));
+    let run = sa2rs(&[fixture, "-o", out_s, "--check"]);
+    assert_eq!(run.code, Some(0), "stderr:\n{}", run.stderr);
+    assert!(run.stdout.is_empty());
+    // Edited by hand: stale, and the diff shows the line.
+    let text = std::fs::read_to_string(&out)
+        .unwrap()
+        .replace("pub parent_id", "pub parent");
+    std::fs::write(&out, text).unwrap();
+    let run = sa2rs(&[fixture, "-o", out_s, "--check"]);
+    assert_eq!(run.code, Some(1));
+    assert!(
+        run.stdout.contains("-    pub parent: Option<i32>,"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("+    pub parent_id: Option<i32>,"),
+        "{}",
+        run.stdout
+    );
+    // A tree with a stray file is stale too.
+    let pkg = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/pkg_shop");
+    let tree = format!("{}/tree/", dir.path().display());
+    assert_eq!(sa2rs(&[pkg, "-o", &tree]).code, Some(0));
+    assert_eq!(sa2rs(&[pkg, "-o", &tree, "--check"]).code, Some(0));
+    std::fs::write(dir.path().join("tree/extra.rs"), "// stray\n").unwrap();
+    let run = sa2rs(&[pkg, "-o", &tree, "--check"]);
+    assert_eq!(run.code, Some(1));
+    assert!(run.stdout.contains("extra.rs"), "{}", run.stdout);
+}

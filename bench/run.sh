@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# The benchmark: sa2rs end to end (release build; parse, graph, Rust out) beside two Python
+# baselines on the same generated files: CPython's ast.parse of the file alone, and importing
+# the models under SQLAlchemy and configuring the mappers. Prints a Markdown table of median
+# wall times (of REPEAT runs) and peak memory; BENCHMARKS.md holds a copy with its context.
+#
+# Usage: bench/run.sh [SIZES...]   (default sizes: 50 1000 10000; REPEAT=5 by default)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+sizes=("${@:-50 1000 10000}")
+read -r -a sizes <<<"${sizes[*]}"
+repeat=${REPEAT:-5}
+python=${SA2RS_PYTHON:-target/sqla-venv/bin/python}
+work=target/bench
+mkdir -p "$work"
+cargo build --release --quiet
+bin=target/release/sa2rs
+
+# median wall seconds and max peak RSS (MiB) of a command run $repeat times
+measure() {
+  local times=() peak=0
+  for _ in $(seq "$repeat"); do
+    /usr/bin/time -f "%e %M" -o "$work/time.txt" "$@" >/dev/null 2>"$work/stderr.txt" || {
+      echo "failed: $*" >&2; cat "$work/stderr.txt" >&2; exit 1; }
+    read -r secs kib <"$work/time.txt"
+    times+=("$secs")
+    (( kib > peak )) && peak=$kib
+  done
+  local median
+  median=$(printf '%s\n' "${times[@]}" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+  echo "$median $((peak / 1024))"
+}
+
+printf '| style | classes | file size | sa2rs | ast.parse | SQLAlchemy import + configure | sa2rs vs ast.parse | sa2rs vs SQLAlchemy | sa2rs peak MiB | SQLAlchemy peak MiB |\n'
+printf '|---|---|---|---|---|---|---|---|---|---|\n'
+for style in classic mapped; do
+  for n in "${sizes[@]}"; do
+    file="$work/models_${style}_${n}.py"
+    [[ -f $file ]] || "$python" bench/generate.py "$n" "$style" "$file"
+    size=$(du -h "$file" | cut -f1)
+    read -r t_rs m_rs < <(measure "$bin" "$file" -o "$work/out.rs")
+    read -r t_ast _ < <(measure "$python" -c "import ast, sys; ast.parse(open(sys.argv[1]).read())" "$file")
+    read -r t_sa m_sa < <(measure "$python" -c "
+import importlib.util, sys
+sys.setrecursionlimit(100000)
+spec = importlib.util.spec_from_file_location('bench_models', sys.argv[1])
+m = importlib.util.module_from_spec(spec); sys.modules['bench_models'] = m; spec.loader.exec_module(m)
+from sqlalchemy.orm import configure_mappers; configure_mappers()" "$file")
+    ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == 0) a = 0.005; printf "%.1fx", b / a }'; }
+    printf '| %s | %s | %s | %ss | %ss | %ss | %s faster | %s faster | %s | %s |\n' \
+      "$style" "$n" "$size" "$t_rs" "$t_ast" "$t_sa" "$(ratio "$t_rs" "$t_ast")" "$(ratio "$t_rs" "$t_sa")" "$m_rs" "$m_sa"
+  done
+done

@@ -452,6 +452,20 @@ pub fn no_models(span: Span, file: &str) -> Diagnostic {
         )])
 }
 
+pub fn module_skipped(span: Span, message: &str, module: &str) -> Diagnostic {
+    warning(
+        "W0012",
+        format!("module `{module}` does not parse, and no other input imports it: skipped"),
+    )
+    .with_labels(vec![primary(
+        span,
+        format!("invalid Python syntax: {message}"),
+    )])
+    .with_notes(vec![help(
+        "if this module declares models, fix the syntax error; sa2rs reads Python 3.12 syntax",
+    )])
+}
+
 pub fn runtime_construct(span: Span, what: &str) -> Diagnostic {
     warning("W0009", format!("{what} changes the mapping at run time"))
         .with_labels(vec![primary(

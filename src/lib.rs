@@ -77,6 +77,7 @@ fn run_here(inputs: &[Input], emit: Emit) -> Outcome {
     let mut files = SourceFiles::new();
     let mut diags = Vec::new();
     let mut parsed = Vec::new();
+    let mut failed = Vec::new();
     let mut unreadable = false;
     for input in inputs {
         let text = match source::decode(&input.bytes) {
@@ -98,8 +99,28 @@ fn run_here(inputs: &[Input], emit: Emit) -> Outcome {
                 }
                 parsed.push((file, input, p.module));
             }
-            Err(e) => diags.push(diagnostics::syntax_error(e.span, &e.message)),
+            Err(e) => failed.push((input, e)),
         }
+    }
+    // A module that does not parse fails the run when it is the only input or another input
+    // imports it; otherwise it is unrelated to the models (a script, a migration) and is skipped.
+    let imported: Vec<String> = parsed
+        .iter()
+        .flat_map(|(_, input, module)| {
+            extract::imported_paths(&module.body, &input.module, input.is_package)
+        })
+        .collect();
+    for (input, e) in failed {
+        let prefix = format!("{}.", input.module);
+        let needed = inputs.len() == 1
+            || imported
+                .iter()
+                .any(|p| *p == input.module || p.starts_with(&prefix));
+        diags.push(if needed {
+            diagnostics::syntax_error(e.span, &e.message)
+        } else {
+            diagnostics::module_skipped(e.span, &e.message, &input.module)
+        });
     }
     let sources: Vec<extract::ModuleSource> = parsed
         .iter()

@@ -654,3 +654,36 @@ fn check_reports_a_stale_output_with_a_diff() {
     assert_eq!(run.code, Some(1));
     assert!(run.stdout.contains("extra.rs"), "{}", run.stdout);
 }
+
+#[test]
+fn unrelated_unparsable_module_is_skipped_but_an_imported_one_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = dir.path().join("app");
+    std::fs::create_dir_all(app.join("scripts")).unwrap();
+    std::fs::write(app.join("__init__.py"), "").unwrap();
+    std::fs::write(app.join("scripts/__init__.py"), "").unwrap();
+    std::fs::write(
+        app.join("models.py"),
+        "from sqlalchemy import Column, Integer\nfrom sqlalchemy.orm import declarative_base\n\nBase = declarative_base()\n\n\nclass A(Base):\n    __tablename__ = 'a'\n    id = Column(Integer, primary_key=True)\n",
+    )
+    .unwrap();
+    std::fs::write(app.join("scripts/migrate.py"), "def broken(:\n    pass\n").unwrap();
+    let run = sa2rs(&["--emit", "graph-json", app.to_str().unwrap()]);
+    run.assert_no_panic();
+    assert_eq!(run.code, Some(0), "stderr:\n{}", run.stderr);
+    assert!(
+        run.stderr.contains("warning[W0012]") && run.stderr.contains("app.scripts.migrate"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stdout.contains("\"a\""), "{}", run.stdout);
+    // Once the models import it, it matters: an error.
+    std::fs::write(
+        app.join("views.py"),
+        "from .scripts.migrate import broken\n",
+    )
+    .unwrap();
+    let run = sa2rs(&["--emit", "graph-json", app.to_str().unwrap()]);
+    assert_eq!(run.code, Some(1), "stderr:\n{}", run.stderr);
+    assert!(run.stderr.contains("error[E0001]"), "{}", run.stderr);
+}

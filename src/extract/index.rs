@@ -40,9 +40,34 @@ impl ModuleIndex {
         self.modules.insert(module, exports);
     }
 
-    /// Whether `module` is one of the inputs.
-    pub fn has_module(&self, module: &str) -> bool {
-        self.modules.contains_key(module)
+    /// The names `from module import *` binds: those not starting with `_`.
+    pub fn public_names(&self, module: &str) -> Vec<String> {
+        self.modules
+            .get(module)
+            .map(|names| {
+                names
+                    .keys()
+                    .filter(|n| !n.starts_with('_'))
+                    .cloned()
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Follows re-exports of input modules to the path a name finally names: a `Column`
+    /// imported from an app module that imported it from `sqlalchemy` is `sqlalchemy.Column`.
+    pub fn canonical(&self, path: &str) -> String {
+        let mut path = path.to_owned();
+        for _ in 0..MAX_HOPS {
+            let Some((module, name)) = path.rsplit_once('.') else {
+                break;
+            };
+            match self.modules.get(module).and_then(|m| m.get(name)) {
+                Some(Export::Alias(target)) if *target != path => path = target.clone(),
+                _ => break,
+            }
+        }
+        path
     }
 
     /// What an absolute dotted path (`app.models.base.Base`) names among the inputs, following
@@ -60,6 +85,25 @@ impl ModuleIndex {
         }
         None
     }
+}
+
+/// The absolute dotted paths a module body imports (`from .models import User` in `app.views`
+/// gives `app.models.User`; star imports give the module).
+pub fn imported_paths(body: &[crate::syntax::Stmt], module: &str, is_package: bool) -> Vec<String> {
+    let scope = super::Scope::of(body);
+    let mut out: Vec<String> = scope
+        .bindings()
+        .filter_map(|(_, b)| match b {
+            super::scope::Binding::Import(path) => Some(absolute(path, module, is_package)),
+            _ => None,
+        })
+        .collect();
+    out.extend(
+        scope
+            .star_modules()
+            .map(|m| absolute(m, module, is_package)),
+    );
+    out
 }
 
 /// Makes a relative import path absolute: `.base.Base` imported from module `app.models.user`

@@ -20,7 +20,7 @@ use crate::ir::{FileDecls, TableDecl};
 use crate::source::{FileId, SourceFiles};
 use crate::syntax::{Expr, ExprKind, Module, Stmt, StmtKind};
 
-pub use index::{Export, ModuleIndex};
+pub use index::{imported_paths, Export, ModuleIndex};
 pub use scope::{Resolved, Scope};
 
 /// What a module-level name of a models file is, as far as declarative mapping goes.

@@ -149,18 +149,32 @@ impl Scope {
     /// Makes relative imports absolute for `module`, and binds names imported from another
     /// input module to what that module says they are (a Flask-SQLAlchemy `db`, say).
     pub fn link(&mut self, index: &super::index::ModuleIndex, module: &str, is_package: bool) {
+        for star in &mut self.star_imports {
+            *star = super::index::absolute(star, module, is_package);
+        }
+        // `from .models import *` of an input module binds its public names.
+        for star in &self.star_imports {
+            for name in index.public_names(star) {
+                if !self.names.contains_key(&name) {
+                    let path = format!("{star}.{name}");
+                    self.names.insert(name, Binding::Import(path));
+                }
+            }
+        }
         for binding in self.names.values_mut() {
             if let Binding::Import(path) = binding {
                 let abs = super::index::absolute(path, module, is_package);
                 *binding = match index.lookup(&abs) {
                     Some((_, super::index::Export::FlaskDb)) => Binding::FlaskDb,
-                    _ => Binding::Import(abs),
+                    _ => Binding::Import(index.canonical(&abs)),
                 };
             }
         }
-        for star in &mut self.star_imports {
-            *star = super::index::absolute(star, module, is_package);
-        }
+    }
+
+    /// The modules star-imported (`from x import *`).
+    pub fn star_modules(&self) -> impl Iterator<Item = &String> {
+        self.star_imports.iter()
     }
 
     /// Every module-level binding, in order.

@@ -24,6 +24,8 @@ pub struct Graph {
     pub classes: Vec<Class>,
     pub tables: Vec<Table>,
     pub relationships: Vec<Relationship>,
+    /// `(class, key)` -> index in `relationships`, built by [`Graph::index_relationships`].
+    by_key: indexmap::IndexMap<(ClassId, String), usize>,
 }
 
 /// A mapped class.
@@ -140,6 +142,21 @@ impl Graph {
         format!("{}.{}", self.tables[r.table.0].name, self.column(r).name)
     }
 
+    /// Indexes the relationships by class and key; call once all are added.
+    pub fn index_relationships(&mut self) {
+        self.by_key = self
+            .relationships
+            .iter()
+            .enumerate()
+            .map(|(i, r)| ((r.class, r.key.clone()), i))
+            .collect();
+    }
+
+    /// The relationship `key` of `class` (its index in `relationships`).
+    pub fn relationship_index(&self, class: ClassId, key: &str) -> Option<usize> {
+        self.by_key.get(&(class, key.to_owned())).copied()
+    }
+
     pub fn class(&self, id: ClassId) -> &Class {
         &self.classes[id.0]
     }
@@ -158,10 +175,14 @@ impl Graph {
     pub fn is_one_to_one(&self, rel: &Relationship) -> bool {
         match rel.direction {
             Direction::OneToMany => !rel.uselist,
-            Direction::ManyToOne => rel.back_populates.as_ref().is_some_and(|back| {
-                self.relationships_of(rel.target)
-                    .any(|r| &r.key == back && r.direction == Direction::OneToMany && !r.uselist)
-            }),
+            Direction::ManyToOne => rel
+                .back_populates
+                .as_ref()
+                .and_then(|back| self.relationship_index(rel.target, back))
+                .is_some_and(|i| {
+                    let r = &self.relationships[i];
+                    r.direction == Direction::OneToMany && !r.uselist
+                }),
             Direction::ManyToMany => false,
         }
     }

@@ -28,21 +28,32 @@ pub(super) struct EnumPlan {
 
 /// Generates the Rust module for the graph. `inputs` names what was read, for the header.
 pub fn emit(graph: &Graph, files: &SourceFiles, inputs: &[String]) -> String {
+    use rayon::prelude::*;
     let plan = plan(graph);
-    let header = header(inputs);
-    let enums = plan
-        .enums
-        .iter()
-        .map(|(&(t, c), e)| enum_item(graph, files, t, c, e));
-    let structs = (0..graph.tables.len()).map(|t| struct_item(graph, files, &plan, TableId(t)));
-    let registry = registry(graph, &plan);
-    print(quote! {
-        #(#header)*
-        #(#enums)*
-        #(#structs)*
-        /// Every relationship of the models, as SQLAlchemy configures it.
-        pub mod relations { #registry }
-    })
+    // Items are built and printed one by one, in parallel: tokens and syntax trees of the
+    // whole file never exist at once, and the output is the same as printing it whole.
+    let enums: Vec<_> = plan.enums.iter().collect();
+    let mut pieces: Vec<String> = (0..enums.len() + graph.tables.len() + 2)
+        .into_par_iter()
+        .map(|i| {
+            if i == 0 {
+                let header = header(inputs);
+                return print(quote! { #(#header)* });
+            }
+            let i = i - 1;
+            if i < enums.len() {
+                let (&(t, c), e) = enums[i];
+                return print(enum_item(graph, files, t, c, e));
+            }
+            let t = i - enums.len();
+            if t < graph.tables.len() {
+                return print(struct_item(graph, files, &plan, TableId(t)));
+            }
+            print_registry(graph, &plan, true)
+        })
+        .collect();
+    pieces.retain(|p| !p.is_empty());
+    pieces.join("\n")
 }
 
 /// Formats a file's tokens.
@@ -375,58 +386,20 @@ pub(super) fn enum_item(
     }
 }
 
-pub(super) fn registry(graph: &Graph, plan: &Plan) -> TokenStream {
+/// The registry's items (the inside of `mod relations`), with the entries of `RELATIONS` for
+/// the relationships in `entries`.
+pub(super) fn registry_with(
+    graph: &Graph,
+    plan: &Plan,
+    entries: std::ops::Range<usize>,
+) -> TokenStream {
     let entity = |t: TableId| ident(&plan.structs[t.0]);
-    let class_entity = |c: ClassId| entity(graph.class(c).table);
     let variants: Vec<_> = (0..graph.tables.len())
         .map(|t| entity(TableId(t)))
         .collect();
     let names = plan.structs.iter();
     let tables = graph.tables.iter().map(|t| t.name.as_str());
-    let relations = graph.relationships.iter().map(|r| {
-        let from = class_entity(r.class);
-        let to = class_entity(r.target);
-        let field = &r.key;
-        let kind = match r.direction {
-            _ if graph.is_one_to_one(r) => quote!(OneToOne),
-            Direction::OneToMany => quote!(OneToMany),
-            Direction::ManyToOne => quote!(ManyToOne),
-            Direction::ManyToMany => quote!(ManyToMany),
-        };
-        let uselist = r.uselist;
-        let via = match r.secondary {
-            Some(s) => {
-                let e = entity(s);
-                quote!(Some(Entity::#e))
-            }
-            None => quote!(None),
-        };
-        let reverse = match &r.back_populates {
-            Some(b) => quote!(Some(#b)),
-            None => quote!(None),
-        };
-        let pairs = r.local_remote_pairs().map(|&(l, rm)| {
-            let (l, rm) = (graph.qualified(l), graph.qualified(rm));
-            quote!(ColumnPair { local: #l, remote: #rm })
-        });
-        let options = r.options.iter().map(|(k, v)| {
-            let v = one_line(v);
-            quote!((#k, #v))
-        });
-        quote! {
-            Relation {
-                from: Entity::#from,
-                field: #field,
-                to: Entity::#to,
-                kind: RelationKind::#kind,
-                uselist: #uselist,
-                via: #via,
-                reverse: #reverse,
-                pairs: &[#(#pairs),*],
-                options: &[#(#options),*],
-            },
-        }
-    });
+    let relations = relation_entries(graph, plan, entries);
     quote! {
             /// A generated struct: a mapped class or a plain table.
             #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -503,5 +476,179 @@ pub(super) fn registry(graph: &Graph, plan: &Plan) -> TokenStream {
             pub fn relation(from: Entity, field: &str) -> Option<&'static Relation> {
                 RELATIONS.iter().find(|r| r.from == from && r.field == field)
             }
+    }
+}
+
+/// The `Relation { .. }` literals of the relationships in `range`.
+fn relation_entries(graph: &Graph, plan: &Plan, range: std::ops::Range<usize>) -> Vec<TokenStream> {
+    let entity = |t: TableId| ident(&plan.structs[t.0]);
+    let class_entity = |c: ClassId| entity(graph.class(c).table);
+    graph.relationships[range]
+        .iter()
+        .map(|r| {
+            let from = class_entity(r.class);
+            let to = class_entity(r.target);
+            let field = &r.key;
+            let kind = match r.direction {
+                _ if graph.is_one_to_one(r) => quote!(OneToOne),
+                Direction::OneToMany => quote!(OneToMany),
+                Direction::ManyToOne => quote!(ManyToOne),
+                Direction::ManyToMany => quote!(ManyToMany),
+            };
+            let uselist = r.uselist;
+            let via = match r.secondary {
+                Some(s) => {
+                    let e = entity(s);
+                    quote!(Some(Entity::#e))
+                }
+                None => quote!(None),
+            };
+            let reverse = match &r.back_populates {
+                Some(b) => quote!(Some(#b)),
+                None => quote!(None),
+            };
+            let pairs = r.local_remote_pairs().map(|&(l, rm)| {
+                let (l, rm) = (graph.qualified(l), graph.qualified(rm));
+                quote!(ColumnPair { local: #l, remote: #rm })
+            });
+            let options = r.options.iter().map(|(k, v)| {
+                let v = one_line(v);
+                quote!((#k, #v))
+            });
+            quote! {
+                Relation {
+                    from: Entity::#from,
+                    field: #field,
+                    to: Entity::#to,
+                    kind: RelationKind::#kind,
+                    uselist: #uselist,
+                    via: #via,
+                    reverse: #reverse,
+                    pairs: &[#(#pairs),*],
+                    options: &[#(#options),*],
+                },
+            }
+        })
+        .collect()
+}
+
+/// Relationships per chunk when the registry is printed in parallel.
+const REGISTRY_CHUNK: usize = 512;
+
+/// Prints the registry, as a `pub mod relations { .. }` item (`wrapped`) or as the items of a
+/// `relations.rs` file. Large registries print their entries in parallel chunks, each in the
+/// same context as the whole, so the text is the same as printing it at once.
+pub(super) fn print_registry(graph: &Graph, plan: &Plan, wrapped: bool) -> String {
+    use rayon::prelude::*;
+    let wrap = |items: TokenStream| {
+        if wrapped {
+            quote! {
+                /// Every relationship of the models, as SQLAlchemy configures it.
+                pub mod relations { #items }
+            }
+        } else {
+            items
+        }
+    };
+    let n = graph.relationships.len();
+    if n <= REGISTRY_CHUNK {
+        return print(wrap(registry_with(graph, plan, 0..n)));
+    }
+    let skeleton = print(wrap(registry_with(graph, plan, 0..0)));
+    let opening = "pub static RELATIONS: &[Relation] = &[";
+    let chunks: Vec<String> = (0..n)
+        .step_by(REGISTRY_CHUNK)
+        .collect::<Vec<_>>()
+        .into_par_iter()
+        .map(|start| {
+            let entries = relation_entries(graph, plan, start..(start + REGISTRY_CHUNK).min(n));
+            let text = print(wrap(
+                quote! { pub static RELATIONS: &[Relation] = &[#(#entries)*]; },
+            ));
+            let mut lines = text
+                .lines()
+                .skip_while(|l| !l.trim_start().starts_with(opening))
+                .skip(1)
+                .collect::<Vec<_>>();
+            // Drop the closing `];` (and, wrapped, the module's `}`).
+            while lines.last().is_some_and(|l| l.trim() != "];") {
+                lines.pop();
+            }
+            lines.pop();
+            let mut out = lines.join("\n");
+            out.push('\n');
+            out
+        })
+        .collect();
+    let mut out =
+        String::with_capacity(skeleton.len() + chunks.iter().map(String::len).sum::<usize>());
+    for line in skeleton.lines() {
+        match line.trim_start().strip_prefix(opening) {
+            Some("];") => {
+                let indent = &line[..line.len() - line.trim_start().len()];
+                out.push_str(indent);
+                out.push_str(opening);
+                out.push('\n');
+                for c in &chunks {
+                    out.push_str(c);
+                }
+                out.push_str(indent);
+                out.push_str("];\n");
+            }
+            _ => {
+                out.push_str(line);
+                out.push('\n');
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A graph of `n` classes chained by one-to-many relationships (2 per link).
+    fn chain(n: usize) -> (Graph, SourceFiles) {
+        let mut src = String::from("from sqlalchemy import Column, ForeignKey, Integer\nfrom sqlalchemy.orm import declarative_base, relationship\nBase = declarative_base()\n");
+        for i in 0..n {
+            src.push_str(&format!("class C{i}(Base):\n    __tablename__ = 't{i}'\n    id = Column(Integer, primary_key=True)\n"));
+            if i > 0 {
+                src.push_str(&format!("    prev_id = Column(ForeignKey('t{}.id'))\n    prev = relationship('C{}', backref='next')\n", i - 1, i - 1));
+            }
+        }
+        let mut files = SourceFiles::new();
+        let file = files.add("chain.py", src);
+        let parsed = crate::parse::parse(file, files.text(file), "chain.py").expect("parses");
+        let mut diags = Vec::new();
+        let sources = [crate::extract::ModuleSource {
+            file,
+            syntax: &parsed.module,
+            name: "chain",
+            is_package: false,
+        }];
+        let decls = crate::extract::extract_all(&sources, &files, &mut diags);
+        let graph = crate::resolve::resolve(&decls, &mut diags);
+        assert!(diags.is_empty(), "{diags:?}");
+        (graph, files)
+    }
+
+    #[test]
+    fn chunked_registry_prints_like_the_whole() {
+        let (graph, _) = chain(REGISTRY_CHUNK / 2 + 3);
+        assert!(graph.relationships.len() > REGISTRY_CHUNK);
+        let plan = plan(&graph);
+        for wrapped in [true, false] {
+            let whole = registry_with(&graph, &plan, 0..graph.relationships.len());
+            let whole = if wrapped {
+                print(quote! {
+                    /// Every relationship of the models, as SQLAlchemy configures it.
+                    pub mod relations { #whole }
+                })
+            } else {
+                print(whole)
+            };
+            assert_eq!(print_registry(&graph, &plan, wrapped), whole);
+        }
     }
 }

@@ -12,7 +12,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::names::{ident, Namespace};
-use super::rust::{enum_item, header, inner_doc, plan, print, registry, struct_item};
+use super::rust::{enum_item, header, inner_doc, plan, print, print_registry, struct_item};
 use crate::graph::{Graph, TableId};
 use crate::source::SourceFiles;
 
@@ -82,11 +82,13 @@ pub fn emit_tree(graph: &Graph, files: &SourceFiles, inputs: &[String]) -> Vec<G
             #(#items)*
         }),
     });
-    let registry = registry(graph, &plan);
-    let registry_doc = inner_doc("Every relationship of the models, as SQLAlchemy configures it.");
+    let registry_doc = print(inner_doc(
+        "Every relationship of the models, as SQLAlchemy configures it.",
+    ));
+    let contents = format!("{registry_doc}\n{}", print_registry(graph, &plan, false));
     out.push(GeneratedFile {
         path: PathBuf::from("relations.rs"),
-        contents: print(quote! { #registry_doc #registry }),
+        contents,
     });
     out.sort_by(|a, b| a.path.cmp(&b.path));
     out

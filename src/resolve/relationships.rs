@@ -39,6 +39,7 @@ pub(super) fn build(
         graph.relationships.push(reverse);
         back_populates.push(None);
     }
+    graph.index_relationships();
     for (index, bp) in back_populates.iter().enumerate() {
         if let Some(bp) = bp {
             link_reverse(graph, index, bp, diags);
@@ -281,10 +282,7 @@ fn link_reverse(
     let rel = &graph.relationships[index];
     let class = graph.class(rel.class).name.clone();
     let target = graph.class(rel.target);
-    let other = graph
-        .relationships
-        .iter()
-        .position(|r| r.class == rel.target && r.key == bp.value);
+    let other = graph.relationship_index(rel.target, &bp.value);
     let Some(other) = other else {
         let table = graph.table(target.table);
         match table

@@ -1,10 +1,10 @@
 //! `--emit rust`: one struct per table, generated enums, and the relation registry, built with
 //! `quote` and printed with `prettyplease` (formatted, deterministic, no rustfmt needed).
 
-use indexmap::IndexMap;
 use proc_macro2::TokenStream;
 use quote::quote;
 
+use super::enums::{enum_item, Enums};
 use super::names::{ident, Namespace};
 use crate::graph::{ClassId, Column, Direction, Graph, TableId};
 use crate::ir::TypeKind;
@@ -16,24 +16,15 @@ struct Plan {
     structs: Vec<String>,
     /// Field names per table, per column.
     fields: Vec<Vec<String>>,
-    /// Generated enums, keyed by `(table, column)`.
-    enums: IndexMap<(usize, usize), EnumPlan>,
-}
-
-struct EnumPlan {
-    name: String,
-    /// `(variant, database value)`.
-    variants: Vec<(String, String)>,
+    /// Generated enums, and the columns using them.
+    enums: Enums,
 }
 
 /// Generates the Rust module for the graph. `inputs` names what was read, for the header.
 pub fn emit(graph: &Graph, files: &SourceFiles, inputs: &[String]) -> String {
-    let plan = plan(graph);
+    let plan = plan(graph, files);
     let header = header(inputs);
-    let enums = plan
-        .enums
-        .iter()
-        .map(|(&(t, c), e)| enum_item(graph, files, t, c, e));
+    let enums = plan.enums.items.iter().map(enum_item);
     let structs = (0..graph.tables.len()).map(|t| struct_item(graph, files, &plan, TableId(t)));
     let registry = registry(graph, &plan);
     let file: TokenStream = quote! {
@@ -77,7 +68,8 @@ fn space_items(code: &str) -> String {
     out
 }
 
-fn doc(text: &str) -> TokenStream {
+/// One `#[doc]` attribute per line of `text`.
+pub(super) fn doc(text: &str) -> TokenStream {
     let lines: Vec<String> = text
         .lines()
         .map(|l| {
@@ -112,7 +104,7 @@ fn header(inputs: &[String]) -> Vec<TokenStream> {
         .collect()
 }
 
-fn plan(graph: &Graph) -> Plan {
+fn plan(graph: &Graph, files: &SourceFiles) -> Plan {
     let mut types = Namespace::default();
     types.reserve("relations");
     // Classes first, so a class keeps its own name and a plain table yields (`AssociationTable`).
@@ -128,8 +120,7 @@ fn plan(graph: &Graph) -> Plan {
         }
     }
     let mut fields = Vec::new();
-    let mut enums = IndexMap::new();
-    for (t, table) in graph.tables.iter().enumerate() {
+    for table in &graph.tables {
         let mut ns = Namespace::default();
         fields.push(
             table
@@ -138,27 +129,8 @@ fn plan(graph: &Graph) -> Plan {
                 .map(|c| ns.snake(c.attr.as_deref().unwrap_or(&c.name)))
                 .collect(),
         );
-        for (i, col) in table.columns.iter().enumerate() {
-            if let TypeKind::Enum { values, name } = &col.ty.kind {
-                if values.is_empty() {
-                    continue;
-                }
-                let base = name
-                    .clone()
-                    .unwrap_or_else(|| format!("{}_{}", structs[t], col.name));
-                let enum_name = types.camel_or(&base, "Enum");
-                let mut vs = Namespace::default();
-                let variants = values.iter().map(|v| (vs.camel(v), v.clone())).collect();
-                enums.insert(
-                    (t, i),
-                    EnumPlan {
-                        name: enum_name,
-                        variants,
-                    },
-                );
-            }
-        }
     }
+    let enums = Enums::plan(graph, files, &structs, &mut types);
     Plan {
         structs,
         fields,
@@ -168,10 +140,22 @@ fn plan(graph: &Graph) -> Plan {
 
 /// The Rust type of a column's values (without `Option`).
 fn value_type(plan: &Plan, t: usize, c: usize, col: &Column) -> TokenStream {
-    match &col.ty.kind {
+    let enum_name = plan.enums.of_column(t, c).map(|e| ident(&e.name));
+    kind_type(&col.ty.kind, enum_name.as_ref())
+}
+
+/// The Rust type of a type kind; `enum_name` is the generated enum of an `Enum` (or of an
+/// `ARRAY`'s `Enum` items), if there is one.
+fn kind_type(kind: &TypeKind, enum_name: Option<&proc_macro2::Ident>) -> TokenStream {
+    match kind {
+        TypeKind::Int8 => quote!(i8),
         TypeKind::Int16 => quote!(i16),
         TypeKind::Int32 => quote!(i32),
         TypeKind::Int64 => quote!(i64),
+        TypeKind::UInt8 => quote!(u8),
+        TypeKind::UInt16 => quote!(u16),
+        TypeKind::UInt32 => quote!(u32),
+        TypeKind::UInt64 => quote!(u64),
         TypeKind::Text { .. } | TypeKind::Unknown => quote!(String),
         TypeKind::Bool => quote!(bool),
         TypeKind::Float => quote!(f64),
@@ -184,13 +168,18 @@ fn value_type(plan: &Plan, t: usize, c: usize, col: &Column) -> TokenStream {
         TypeKind::Binary => quote!(Vec<u8>),
         TypeKind::Json => quote!(serde_json::Value),
         TypeKind::Uuid => quote!(uuid::Uuid),
-        TypeKind::Enum { .. } => match plan.enums.get(&(t, c)) {
-            Some(e) => {
-                let name = ident(&e.name);
-                quote!(#name)
-            }
+        TypeKind::StringMap => quote!(std::collections::BTreeMap<String, Option<String>>),
+        TypeKind::Enum { .. } => match enum_name {
+            Some(name) => quote!(#name),
             None => quote!(String),
         },
+        TypeKind::Array { item, dimensions } => {
+            let mut ty = kind_type(item, enum_name);
+            for _ in 0..*dimensions {
+                ty = quote!(Vec<#ty>);
+            }
+            ty
+        }
     }
 }
 
@@ -249,17 +238,20 @@ fn struct_item(graph: &Graph, files: &SourceFiles, plan: &Plan, id: TableId) -> 
             format!(
                 "Mapped class `{}`, table `{}`.\n\nDeclared at `{}`.",
                 class.name,
-                table.name,
+                table.fullname(),
                 files.location(class.span)
             )
         }
         None => format!(
             "Table `{}` (a plain `Table`, mapped by no class).\n\nDeclared at `{}`.",
-            table.name,
+            table.fullname(),
             files.location(table.span)
         ),
     };
-    let struct_doc = doc(&what);
+    let struct_doc = doc(&format!(
+        "{what}{}",
+        super::table_doc::table_args_doc(table)
+    ));
     let fields = table.columns.iter().enumerate().map(|(c, col)| {
         let field = ident(&plan.fields[t][c]);
         let ty = value_type(plan, t, c, col);
@@ -271,7 +263,11 @@ fn struct_item(graph: &Graph, files: &SourceFiles, plan: &Plan, id: TableId) -> 
         let d = doc(&column_doc(graph, files, col, &plan.fields[t][c]));
         quote! { #d pub #field: #ty, }
     });
-    let table_name = &table.name;
+    let table_name = table.fullname();
+    let table_doc = doc(match table.schema {
+        Some(_) => "The table's full name, `schema.table`.",
+        None => "The table's name.",
+    });
     let columns = table.columns.iter().map(|c| c.name.as_str());
     quote! {
         #struct_doc
@@ -279,56 +275,10 @@ fn struct_item(graph: &Graph, files: &SourceFiles, plan: &Plan, id: TableId) -> 
         pub struct #name { #(#fields)* }
 
         impl #name {
-            /// The table's name.
+            #table_doc
             pub const TABLE: &'static str = #table_name;
             /// The table's column names, in table order.
             pub const COLUMNS: &'static [&'static str] = &[#(#columns),*];
-        }
-    }
-}
-
-fn enum_item(graph: &Graph, files: &SourceFiles, t: usize, c: usize, e: &EnumPlan) -> TokenStream {
-    let table = &graph.tables[t];
-    let col = &table.columns[c];
-    let sql_name = match &col.ty.kind {
-        TypeKind::Enum { name: Some(n), .. } => format!("SQL enum `{n}`"),
-        _ => "SQL enum".to_owned(),
-    };
-    let d = doc(&format!(
-        "{sql_name}, the values of column `{}.{}`.\n\nDeclared at `{}`.",
-        table.name,
-        col.name,
-        files.location(col.ty.span)
-    ));
-    let name = ident(&e.name);
-    let variants: Vec<_> = e.variants.iter().map(|(v, _)| ident(v)).collect();
-    let docs = e
-        .variants
-        .iter()
-        .map(|(_, value)| doc(&format!("Stored as `{value:?}`.")));
-    let values = e.variants.iter().map(|(_, value)| value.as_str());
-    let err = format!("unknown `{}` value: ", e.name);
-    quote! {
-        #d
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-        pub enum #name { #(#docs #variants,)* }
-
-        impl #name {
-            /// Every member, in declaration order.
-            pub const ALL: &'static [Self] = &[#(Self::#variants),*];
-
-            /// The value stored in the database.
-            pub const fn as_str(self) -> &'static str {
-                match self { #(Self::#variants => #values,)* }
-            }
-        }
-
-        impl std::str::FromStr for #name {
-            type Err = String;
-
-            fn from_str(s: &str) -> Result<Self, Self::Err> {
-                Self::ALL.iter().copied().find(|v| v.as_str() == s).ok_or_else(|| format!("{}{}", #err, s))
-            }
         }
     }
 }
@@ -340,7 +290,7 @@ fn registry(graph: &Graph, plan: &Plan) -> TokenStream {
         .map(|t| entity(TableId(t)))
         .collect();
     let names = plan.structs.iter();
-    let tables = graph.tables.iter().map(|t| t.name.as_str());
+    let tables = graph.tables.iter().map(|t| t.fullname());
     let relations = graph.relationships.iter().map(|r| {
         let from = class_entity(r.class);
         let to = class_entity(r.target);

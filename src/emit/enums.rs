@@ -1,7 +1,7 @@
 //! The Rust enums generated for `Enum` columns: one per distinct enum (a Python `enum.Enum`
 //! class, or a list of values under a SQL name), shared by every column that uses it.
 
-use indexmap::IndexMap;
+use indexmap::{IndexMap, IndexSet};
 use proc_macro2::TokenStream;
 use quote::quote;
 
@@ -16,8 +16,8 @@ pub(super) struct EnumPlan {
     pub name: String,
     /// `(variant, database value)`.
     pub variants: Vec<(String, String)>,
-    /// The enum's doc comment: what it is, then (after the columns using it) the rest.
-    doc: (String, String),
+    /// The enum's doc comment: the Python class (if any), and what follows the columns using it.
+    doc: (Option<String>, String),
 }
 
 /// Every generated enum, and which columns use which.
@@ -51,7 +51,8 @@ impl Enums {
         let mut enums = Enums::default();
         // Columns sharing the Python class (or SQL name) and the stored values share an enum.
         let mut seen: IndexMap<(String, Vec<String>), usize> = IndexMap::new();
-        let mut columns: Vec<Vec<String>> = Vec::new();
+        // Per enum: the columns using it, and the SQL name each gives it.
+        let mut columns: Vec<Vec<(String, Option<String>)>> = Vec::new();
         for (t, table) in graph.tables.iter().enumerate() {
             for (c, col) in table.columns.iter().enumerate() {
                 let Some((values, sql_name, python)) = enum_of(&col.ty.kind) else {
@@ -66,7 +67,10 @@ impl Enums {
                     (None, None) => format!("{}_{}", structs[t], col.name),
                 };
                 let key = (base.clone(), values.to_vec());
-                let qualified = format!("{}.{}", table.fullname(), col.name);
+                let qualified = (
+                    format!("{}.{}", table.fullname(), col.name),
+                    sql_name.map(str::to_owned),
+                );
                 if let Some(&i) = seen.get(&key) {
                     enums.by_column.insert((t, c), i);
                     columns[i].push(qualified);
@@ -91,9 +95,8 @@ impl Enums {
                         } else {
                             "the member names (SQLAlchemy's default)"
                         };
-                        let sql = sql_name.map_or(String::new(), |n| format!(" (SQL enum `{n}`)"));
                         (
-                            format!("Python enum `{}`{sql}", p.class),
+                            Some(p.class.clone()),
                             format!(
                                 " The database stores {stored}.\n\nDeclared at `{}`.",
                                 files.location(p.span)
@@ -101,7 +104,7 @@ impl Enums {
                         )
                     }
                     None => (
-                        sql_name.map_or("SQL enum".to_owned(), |n| format!("SQL enum `{n}`")),
+                        None,
                         format!("\n\nDeclared at `{}`.", files.location(col.ty.span)),
                     ),
                 };
@@ -116,9 +119,30 @@ impl Enums {
             }
         }
         for (e, cols) in enums.items.iter_mut().zip(columns) {
-            let list: Vec<String> = cols.iter().map(|c| format!("`{c}`")).collect();
+            let list: Vec<String> = cols.iter().map(|(c, _)| format!("`{c}`")).collect();
             let what = if list.len() == 1 { "column" } else { "columns" };
-            e.doc.0 = format!("{}, the values of {what} {}.", e.doc.0, list.join(", "));
+            let sql: IndexSet<String> = cols
+                .iter()
+                .filter_map(|(_, n)| n.as_ref().map(|n| format!("`{n}`")))
+                .collect();
+            let sql = match sql.len() {
+                0 => "SQL enum".to_owned(),
+                1 => format!(
+                    "SQL enum {}",
+                    sql.iter().map(String::as_str).collect::<String>()
+                ),
+                _ => format!("SQL enums {}", Vec::from_iter(sql).join(", ")),
+            };
+            let head = match &e.doc.0 {
+                Some(class) if sql == "SQL enum" => format!("Python enum `{class}`"),
+                Some(class) => format!("Python enum `{class}` ({sql})"),
+                None => sql,
+            };
+            e.doc.1 = format!(
+                "{head}, the values of {what} {}.{}",
+                list.join(", "),
+                e.doc.1
+            );
         }
         enums
     }
@@ -131,7 +155,7 @@ impl Enums {
 
 /// The enum, its `ALL` members, `as_str()` (the stored value) and `FromStr`.
 pub(super) fn enum_item(e: &EnumPlan) -> TokenStream {
-    let d = doc(&format!("{}{}", e.doc.0, e.doc.1));
+    let d = doc(&e.doc.1);
     let name = ident(&e.name);
     let variants: Vec<_> = e.variants.iter().map(|(v, _)| ident(v)).collect();
     let docs = e

@@ -406,6 +406,20 @@ pub fn enum_values_not_strings(
     )])
 }
 
+pub fn used_before_definition(span: Span, name: &str, defined: Span) -> Diagnostic {
+    error(
+        "E0405",
+        format!("`{name}` is used as a column type before its class is defined"),
+    )
+    .with_labels(vec![
+        primary(span, "the column's type is needed when its class is declared"),
+        secondary(defined, format!("`{name}` is defined only here")),
+    ])
+    .with_notes(vec![help(format!(
+        "move `{name}` above the models that use it (Python raises `NameError`, or SQLAlchemy cannot resolve the annotation)"
+    ))])
+}
+
 // ---- warnings ------------------------------------------------------------------------------
 
 pub fn assumed_import(span: Span, name: &str) -> Diagnostic {

@@ -42,6 +42,7 @@ pub enum MemberValue {
 /// A `TypeDecorator` subclass of the file.
 #[derive(Debug, Clone)]
 pub struct Decorator {
+    pub name_span: Span,
     /// `impl = ...`, if the class sets it.
     pub impl_: Option<Expr>,
     /// The class defines `__init__`: its arguments are not the `impl`'s.
@@ -159,6 +160,7 @@ impl LocalTypes {
             );
         } else if is_decorator {
             let mut d = Decorator {
+                name_span: c.name_span,
                 impl_: None,
                 own_init: false,
                 parent: decorator_parent,

@@ -289,6 +289,9 @@ impl Extractor<'_> {
         let Some(ec) = self.local.enums.get(enum_class).cloned() else {
             return TypeRead::Partial(unknown(class, span), format!("`{enum_class}` is unknown"));
         };
+        if self.used_before_defined(span, enum_class, ec.name_span) {
+            return TypeRead::Known(unknown(class, span));
+        }
         let stores =
             match keyword(kws, "values_callable") {
                 None => MemberAttr::Name,
@@ -359,6 +362,12 @@ impl Extractor<'_> {
         kws: &[Keyword],
         depth: usize,
     ) -> TypeRead {
+        if let Some(d) = self.local.decorators.get(name) {
+            let defined = d.name_span;
+            if self.used_before_defined(e.span, name, defined) {
+                return TypeRead::Known(unknown(name, e.span));
+            }
+        }
         let mut current = name.to_owned();
         let mut own_init = false;
         let mut impl_ = None;
@@ -408,6 +417,20 @@ impl Extractor<'_> {
                 )
             }
         }
+    }
+}
+
+impl Extractor<'_> {
+    /// A class of the file used (at `span`) above its definition: Python has not run the class
+    /// statement yet when the model's class body (or SQLAlchemy's annotation scan, which happens
+    /// as the model class is created) needs it. Reported as the error it is.
+    fn used_before_defined(&mut self, span: Span, name: &str, defined: Span) -> bool {
+        let before = span.file == defined.file && span.start < defined.start;
+        if before {
+            self.diags
+                .push(diag::used_before_definition(span, name, defined));
+        }
+        before
     }
 }
 

@@ -146,6 +146,12 @@ impl Extractor<'_> {
     /// `python` is `ty`'s resolved dotted name.
     pub(super) fn annotation_sql_type(&mut self, ty: &Expr, python: &str) -> Option<SqlType> {
         let span = ty.span;
+        // `Mapped["Status"]`: SQLAlchemy evaluates a string annotation; a plain (dotted) name
+        // is read as that name.
+        if let Some(named) = ty.as_str().and_then(|s| name_expr(s, span)) {
+            let python = self.python_name(&named).unwrap_or_default();
+            return self.annotation_sql_type(&named, &python);
+        }
         if let ExprKind::Subscript { value, slice } = &ty.kind {
             if self.python_name(value).as_deref() == Some("typing.Literal") {
                 return literal_enum(slice, span);
@@ -205,6 +211,35 @@ fn literal_enum(slice: &Expr, span: crate::source::Span) -> Option<SqlType> {
         },
         span,
     })
+}
+
+/// `a.b.c` written in a string, as the expression it names (identifiers only).
+fn name_expr(s: &str, span: crate::source::Span) -> Option<Expr> {
+    let mut parts = s.trim().split('.');
+    let ident = |p: &str| {
+        p.chars()
+            .next()
+            .is_some_and(|c| c.is_alphabetic() || c == '_')
+            && p.chars().all(|c| c.is_alphanumeric() || c == '_')
+    };
+    let first = parts.next().filter(|p| ident(p))?;
+    let mut e = Expr {
+        kind: ExprKind::Name(first.to_owned()),
+        span,
+    };
+    for p in parts {
+        if !ident(p) {
+            return None;
+        }
+        e = Expr {
+            kind: ExprKind::Attribute {
+                value: Box::new(e),
+                attr: p.to_owned(),
+            },
+            span,
+        };
+    }
+    Some(e)
 }
 
 /// The class name a type expression names, for a message (`MyType` in `MyType(50)`).

@@ -420,6 +420,20 @@ pub fn used_before_definition(span: Span, name: &str, defined: Span) -> Diagnost
     ))])
 }
 
+pub fn enum_aliases_key_error(span: Span, enum_class: &str, defined: Span) -> Diagnostic {
+    error(
+        "E0406",
+        format!("`Enum` of `{enum_class}` with `omit_aliases=False` and `values_callable` cannot pair its members with their values"),
+    )
+    .with_labels(vec![
+        primary(span, "SQLAlchemy raises `KeyError` here"),
+        secondary(defined, format!("`{enum_class}` has aliases")),
+    ])
+    .with_notes(vec![help(
+        "drop `omit_aliases=False` (aliases are left out by default), or `values_callable` to store the names",
+    )])
+}
+
 // ---- warnings ------------------------------------------------------------------------------
 
 pub fn assumed_import(span: Span, name: &str) -> Diagnostic {

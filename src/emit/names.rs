@@ -74,10 +74,16 @@ impl Namespace {
     }
 
     fn unique(&mut self, base: String) -> String {
+        self.unique_with(base, "_")
+    }
+
+    /// `base`, else `base` + `sep` + 2, 3, ... (`UpperCamelCase` names take no `_`, which
+    /// rustc's `non_camel_case_types` lint rejects after a letter).
+    fn unique_with(&mut self, base: String, sep: &str) -> String {
         let mut candidate = base.clone();
         let mut n = 2;
         while self.taken.contains(&candidate) {
-            candidate = format!("{base}_{n}");
+            candidate = format!("{base}{sep}{n}");
             n += 1;
         }
         self.taken.insert(candidate.clone());
@@ -93,7 +99,7 @@ impl Namespace {
     /// A type or variant name: `UpperCamelCase`.
     pub fn camel(&mut self, name: &str) -> String {
         let s = sanitize(&name.to_upper_camel_case(), "Type");
-        self.unique(s)
+        self.unique_with(s, "")
     }
 
     /// Like [`Namespace::camel`], but tries `name` + `suffix` before numbering on a clash.
@@ -101,9 +107,9 @@ impl Namespace {
         let s = sanitize(&name.to_upper_camel_case(), "Type");
         if self.taken.contains(&s) {
             let with = format!("{s}{suffix}");
-            return self.unique(with);
+            return self.unique_with(with, "");
         }
-        self.unique(s)
+        self.unique_with(s, "")
     }
 }
 

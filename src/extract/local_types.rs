@@ -12,8 +12,7 @@ use crate::syntax::{ClassDef, Expr, ExprKind, Stmt, StmtKind, UnaryOp};
 #[derive(Debug, Clone)]
 pub struct EnumClass {
     pub name_span: Span,
-    /// The members, without aliases (SQLAlchemy's `Enum` leaves aliases out by default,
-    /// `omit_aliases=True`, and iterating the class skips them too).
+    /// The members in order, aliases included (marked).
     pub members: Vec<Member>,
     /// Has a `str` mixin (or is a `StrEnum`).
     str_based: bool,
@@ -26,6 +25,9 @@ pub struct Member {
     pub name: String,
     pub value: MemberValue,
     pub span: Span,
+    /// Another name for an earlier member's value (SQLAlchemy's `Enum` leaves aliases out unless
+    /// `omit_aliases=False`; iterating the class skips them).
+    pub alias: bool,
 }
 
 /// A member's value as far as it can be known without running Python.
@@ -51,11 +53,66 @@ pub struct Decorator {
     pub parent: Option<String>,
 }
 
+/// How `Enum(SomeEnum, omit_aliases=False, values_callable=...)` pairs members with values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AliasPairing {
+    /// Each member stores its own value (no aliases, or values that are not all strings).
+    Exact,
+    /// Some member stores another member's value.
+    Scrambled,
+    /// `Enum._setup_for_values` raises `KeyError`.
+    Raises,
+}
+
 /// Which attribute of each member a `values_callable` function lists.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MemberAttr {
     Value,
     Name,
+}
+
+impl EnumClass {
+    /// Replays `Enum._setup_for_values` for `omit_aliases=False` with a `values_callable` listing
+    /// the values: `objects` are all members, aliases included (an alias is its canonical
+    /// member), `values` those of the iteration (no aliases), and the lookup
+    /// `dict(zip(reversed(objects), reversed(values)))` then pairs them from the end.
+    pub fn alias_pairing(&self) -> AliasPairing {
+        // Canonical members are numbered by their position in `values`.
+        let mut values: Vec<&str> = Vec::new();
+        let mut objects: Vec<usize> = Vec::new();
+        for m in &self.members {
+            let MemberValue::Str(v) = &m.value else {
+                return AliasPairing::Exact;
+            };
+            match values.iter().position(|x| x == v) {
+                Some(i) if m.alias => objects.push(i),
+                _ => {
+                    objects.push(values.len());
+                    values.push(v);
+                }
+            }
+        }
+        if objects.len() == values.len() {
+            return AliasPairing::Exact;
+        }
+        // `_valid_lookup = dict(zip(reversed(objects), reversed(values)))`
+        let mut valid: Vec<Option<&str>> = vec![None; values.len()];
+        for (&o, &v) in objects.iter().rev().zip(values.iter().rev()) {
+            valid[o] = Some(v);
+        }
+        // `_object_lookup = dict(zip(values, objects))`, then
+        // `_valid_lookup[_object_lookup[value]]` for every value.
+        for (i, _) in values.iter().enumerate() {
+            if valid[objects[i]].is_none() {
+                return AliasPairing::Raises;
+            }
+        }
+        if valid.iter().enumerate().all(|(i, v)| *v == Some(values[i])) {
+            AliasPairing::Exact
+        } else {
+            AliasPairing::Scrambled
+        }
+    }
 }
 
 /// The type-defining classes and helper functions of one file.
@@ -253,7 +310,7 @@ fn member_listing(e: &Expr, param: &str) -> Option<MemberAttr> {
     }
 }
 
-/// The members of an enum class body, in order, aliases left out.
+/// The members of an enum class body, in order.
 fn members(body: &[Stmt], str_based: bool, str_enum: bool, scope: &Scope) -> Vec<Member> {
     let mut out: Vec<Member> = Vec::new();
     for stmt in body {
@@ -310,13 +367,12 @@ fn members(body: &[Stmt], str_based: bool, str_enum: bool, scope: &Scope) -> Vec
         // A member whose value an earlier member already has is an alias of it.
         let known = matches!(value, MemberValue::Str(_) | MemberValue::Int(Some(_)));
         let alias = known && out.iter().any(|m| m.value == value);
-        if !alias {
-            out.push(Member {
-                name: name.to_owned(),
-                value,
-                span: stmt.span,
-            });
-        }
+        out.push(Member {
+            name: name.to_owned(),
+            value,
+            span: stmt.span,
+            alias,
+        });
     }
     out
 }

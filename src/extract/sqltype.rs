@@ -2,7 +2,7 @@
 //! `ARRAY(item)`, `Enum` of string values or of a Python enum class of the file, the file's
 //! `TypeDecorator`s, and `.with_variant(...)`.
 
-use super::local_types::MemberAttr;
+use super::local_types::{AliasPairing, MemberAttr};
 use super::types;
 use super::{Extractor, Resolved};
 use crate::diagnostics as diag;
@@ -304,8 +304,44 @@ impl Extractor<'_> {
                     ),
                 },
             };
+        let omit_aliases = match keyword(kws, "omit_aliases").map(|k| k.value.as_bool()) {
+            None => true,
+            Some(Some(b)) => b,
+            Some(None) => {
+                return TypeRead::Partial(
+                    unknown(class, span),
+                    "`omit_aliases=` is not a literal `True`/`False`".to_owned(),
+                )
+            }
+        };
+        if !omit_aliases && stores == MemberAttr::Value {
+            match ec.alias_pairing() {
+                AliasPairing::Exact => {}
+                AliasPairing::Raises => {
+                    self.diags
+                        .push(diag::enum_aliases_key_error(span, enum_class, ec.name_span));
+                    return TypeRead::Known(unknown(class, span));
+                }
+                AliasPairing::Scrambled => {
+                    return TypeRead::Partial(
+                        unknown(class, span),
+                        format!(
+                            "with `omit_aliases=False`, SQLAlchemy pairs the members of `{enum_class}` (aliases included) with the listed values from the end, so members store other members' values"
+                        ),
+                    )
+                }
+            }
+        }
+        // `Enum._parse_into_values`: the members (aliases too with `omit_aliases=False`);
+        // `values_callable` iterates the class, which never yields aliases.
+        let with_aliases = !omit_aliases && stores == MemberAttr::Name;
+        let members: Vec<&super::local_types::Member> = ec
+            .members
+            .iter()
+            .filter(|m| !m.alias || with_aliases)
+            .collect();
         let mut values = Vec::new();
-        for m in &ec.members {
+        for m in &members {
             match (stores, &m.value) {
                 (MemberAttr::Name, _) => values.push(m.name.clone()),
                 (MemberAttr::Value, super::local_types::MemberValue::Str(s)) => {
@@ -342,7 +378,7 @@ impl Extractor<'_> {
                 name,
                 python: Some(PyEnum {
                     class: enum_class.to_owned(),
-                    members: ec.members.iter().map(|m| m.name.clone()).collect(),
+                    members: members.iter().map(|m| m.name.clone()).collect(),
                     stores_values: stores == MemberAttr::Value,
                     span: ec.name_span,
                 }),

@@ -354,6 +354,116 @@ pub fn no_sql_type(span: Span, class: &str, attr: &str, python: &str) -> Diagnos
     )])
 }
 
+pub fn constraint_unknown_column(
+    span: Span,
+    constraint: &str,
+    table: &str,
+    column: &str,
+    table_span: Span,
+) -> Diagnostic {
+    error(
+        "E0400",
+        format!("`{constraint}` on table `{table}` names column `{column}`, which the table does not have"),
+    )
+    .with_labels(vec![
+        primary(span, "no such column"),
+        secondary(table_span, format!("table `{table}` is declared here")),
+    ])
+    .with_notes(vec![help(
+        "name the column by its SQL name (the string given to `Column`, else the attribute name)",
+    )])
+}
+
+pub fn fk_constraint_arity(span: Span, columns: usize, targets: usize) -> Diagnostic {
+    error(
+        "E0401",
+        format!(
+            "`ForeignKeyConstraint` lists {columns} column{} but {targets} referenced column{}",
+            if columns == 1 { "" } else { "s" },
+            if targets == 1 { "" } else { "s" },
+        ),
+    )
+    .with_labels(vec![primary(
+        span,
+        "the two lists must have the same length",
+    )])
+    .with_notes(vec![help(
+        "list one referenced column (`\"table.column\"`) per constrained column, in the same order",
+    )])
+}
+
+pub fn table_args_not_tuple(span: Span, class: &str) -> Diagnostic {
+    error(
+        "E0402",
+        format!("`__table_args__` of `{class}` is not a tuple, a dict or `None`"),
+    )
+    .with_labels(vec![primary(span, "SQLAlchemy refuses this value")])
+    .with_notes(vec![help(
+        "write a tuple (`(UniqueConstraint(...),)`), a dict (`{\"schema\": ...}`), or a tuple ending with a dict",
+    )])
+}
+
+pub fn column_outside_table(span: Span, class: &str, column: &str, table_span: Span) -> Diagnostic {
+    error(
+        "E0403",
+        format!("class `{class}` adds column `{column}` to the table it maps with `__table__`"),
+    )
+    .with_labels(vec![
+        primary(span, "this column is not in the table"),
+        secondary(table_span, "the table the class maps"),
+    ])
+    .with_notes(vec![help(
+        "declare the column in the `Table(...)`, or map the class with `__tablename__` instead",
+    )])
+}
+
+pub fn enum_values_not_strings(
+    span: Span,
+    enum_class: &str,
+    member: &str,
+    member_span: Span,
+) -> Diagnostic {
+    error(
+        "E0404",
+        format!("`Enum` of `{enum_class}` stores member values, but `{enum_class}.{member}` is not a string"),
+    )
+    .with_labels(vec![
+        primary(span, "`values_callable` makes the database store the values"),
+        secondary(member_span, "this value is not a string"),
+    ])
+    .with_notes(vec![help(
+        "SQLAlchemy's `Enum` needs string values (it raises `TypeError`); drop `values_callable` to store the names",
+    )])
+}
+
+pub fn used_before_definition(span: Span, name: &str, defined: Span) -> Diagnostic {
+    error(
+        "E0405",
+        format!("`{name}` is used as a column type before its class is defined"),
+    )
+    .with_labels(vec![
+        primary(span, "the column's type is needed when its class is declared"),
+        secondary(defined, format!("`{name}` is defined only here")),
+    ])
+    .with_notes(vec![help(format!(
+        "move `{name}` above the models that use it (Python raises `NameError`, or SQLAlchemy cannot resolve the annotation)"
+    ))])
+}
+
+pub fn enum_aliases_key_error(span: Span, enum_class: &str, defined: Span) -> Diagnostic {
+    error(
+        "E0406",
+        format!("`Enum` of `{enum_class}` with `omit_aliases=False` and `values_callable` cannot pair its members with their values"),
+    )
+    .with_labels(vec![
+        primary(span, "SQLAlchemy raises `KeyError` here"),
+        secondary(defined, format!("`{enum_class}` has aliases")),
+    ])
+    .with_notes(vec![help(
+        "drop `omit_aliases=False` (aliases are left out by default), or `values_callable` to store the names",
+    )])
+}
+
 // ---- warnings ------------------------------------------------------------------------------
 
 pub fn assumed_import(span: Span, name: &str) -> Diagnostic {
@@ -475,6 +585,23 @@ pub fn runtime_construct(span: Span, what: &str) -> Diagnostic {
         .with_notes(vec![help(
             "declare what it adds in the class bodies for sa2rs to see it",
         )])
+}
+
+pub fn enum_value_computed(span: Span, enum_class: &str, member: &str, column: Span) -> Diagnostic {
+    warning(
+        "W0400",
+        format!("the value of enum member `{enum_class}.{member}` is not a literal"),
+    )
+    .with_labels(vec![
+        primary(span, "computed (`enum.auto()` or an expression)"),
+        secondary(
+            column,
+            "this column stores member values: ported as `String`",
+        ),
+    ])
+    .with_notes(vec![help(
+        "write the value as a string literal for sa2rs to port the enum",
+    )])
 }
 
 pub fn internal_error(span: Span) -> Diagnostic {

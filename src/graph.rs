@@ -3,7 +3,7 @@
 //! Built by `resolve`, read by every emitter. Classes, tables and columns refer to each other by
 //! id, never by name; every node keeps the span of the source that declared it.
 
-use crate::ir::SqlType;
+use crate::ir::{ConstraintKind, SqlType};
 use crate::source::Span;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -47,6 +47,35 @@ pub struct Table {
     pub span: Span,
     pub class: Option<ClassId>,
     pub columns: Vec<Column>,
+    /// `schema=` (`__table_args__ = {"schema": ...}` or `Table(..., schema=...)`).
+    pub schema: Option<String>,
+    /// Constraints and indexes given as table arguments, in source order.
+    pub constraints: Vec<Constraint>,
+    /// Other table keyword arguments, as `(name, source text)`.
+    pub options: Vec<(String, String)>,
+}
+
+impl Table {
+    /// `schema.table`, or the table name: SQLAlchemy's `Table.fullname`, its key in the
+    /// metadata.
+    pub fn fullname(&self) -> String {
+        match &self.schema {
+            Some(s) => format!("{s}.{}", self.name),
+            None => self.name.clone(),
+        }
+    }
+}
+
+/// A table constraint or index given as a table argument.
+#[derive(Debug)]
+pub struct Constraint {
+    pub kind: ConstraintKind,
+    pub name: Option<String>,
+    /// Its columns, by position in the table.
+    pub columns: Vec<usize>,
+    /// Elements that are expressions, as written.
+    pub expressions: Vec<String>,
+    pub span: Span,
 }
 
 #[derive(Debug)]
@@ -72,6 +101,9 @@ pub struct ForeignKey {
     /// The referenced column (`None` when it does not exist; an error was reported).
     pub column: Option<ColumnRef>,
     pub span: Span,
+    /// The table's `ForeignKeyConstraint` (index into [`Table::constraints`]) it is part of;
+    /// `None` for a `ForeignKey(...)` column argument, which is a constraint of its own.
+    pub constraint: Option<usize>,
 }
 
 /// SQLAlchemy's `RelationshipDirection`.
@@ -137,9 +169,13 @@ impl Graph {
         &self.tables[r.table.0].columns[r.index]
     }
 
-    /// `table.column`, as SQLAlchemy prints a column.
+    /// `table.column` (`schema.table.column`), as SQLAlchemy prints a column.
     pub fn qualified(&self, r: ColumnRef) -> String {
-        format!("{}.{}", self.tables[r.table.0].name, self.column(r).name)
+        format!(
+            "{}.{}",
+            self.tables[r.table.0].fullname(),
+            self.column(r).name
+        )
     }
 
     /// Indexes the relationships by class and key; call once all are added.

@@ -47,6 +47,11 @@ pub struct ClassDecl {
     pub tablename: Option<Spanned<String>>,
     pub columns: Vec<ColumnDecl>,
     pub relationships: Vec<RelationshipDecl>,
+    /// `__table_args__`.
+    pub table_args: TableArgs,
+    /// `__table__ = some_table`: the module `Table` variable the class maps. (With `__table__`,
+    /// `tablename`, `columns` and `table_args` are the `Table`'s.)
+    pub table_var: Option<String>,
 }
 
 /// A plain `Table("name", metadata, Column(...), ...)`.
@@ -60,6 +65,58 @@ pub struct TableDecl {
     /// The Python module declaring it.
     pub module: String,
     pub columns: Vec<ColumnDecl>,
+    /// The constraints and keyword arguments after the columns (`schema=`, `Index(...)`).
+    pub args: TableArgs,
+}
+
+/// `__table_args__`, or the arguments of a `Table(...)` after its columns: both become
+/// arguments of SQLAlchemy's `Table`.
+#[derive(Debug, Clone, Default)]
+pub struct TableArgs {
+    /// `schema=`.
+    pub schema: Option<Spanned<String>>,
+    pub constraints: Vec<ConstraintDecl>,
+    /// Other keyword arguments, as `(name, source text)`: `comment`, `mysql_engine`, ...
+    pub options: Vec<(String, String)>,
+}
+
+/// A table constraint or index: `UniqueConstraint(...)`, `Index(...)`, ...
+#[derive(Debug, Clone)]
+pub struct ConstraintDecl {
+    pub kind: ConstraintKind,
+    /// `name=`, or the first argument of an `Index`.
+    pub name: Option<String>,
+    /// The columns it names.
+    pub columns: Vec<Spanned<ConstraintColumn>>,
+    /// Elements that are expressions rather than columns (`func.lower(email)`), as written.
+    pub expressions: Vec<String>,
+    pub span: Span,
+}
+
+/// How a constraint names a column.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConstraintColumn {
+    /// A string: the column's name.
+    Name(String),
+    /// A class attribute holding the column (`email` in the class body).
+    Attribute(String),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ConstraintKind {
+    PrimaryKey,
+    Unique,
+    Index {
+        unique: bool,
+    },
+    /// The SQL text of the check.
+    Check {
+        sql: String,
+    },
+    /// `ForeignKeyConstraint(columns, refcolumns)`: one target per column, as written.
+    ForeignKey {
+        targets: Vec<Spanned<String>>,
+    },
 }
 
 /// Which construct declared a column.
@@ -152,9 +209,38 @@ pub enum TypeKind {
     Enum {
         values: Vec<String>,
         name: Option<String>,
+        /// The Python `enum.Enum` class it was built from, if any.
+        python: Option<PyEnum>,
     },
+    /// MySQL's `TINYINT`.
+    Int8,
+    /// MySQL's unsigned integers, and PostgreSQL's `OID`.
+    UInt8,
+    UInt16,
+    UInt32,
+    UInt64,
+    /// `ARRAY(item)`: a list of `item`, nested `dimensions` deep.
+    Array {
+        item: Box<TypeKind>,
+        dimensions: u8,
+    },
+    /// PostgreSQL's `HSTORE`: text keys to nullable text values.
+    StringMap,
     /// A type sa2rs does not know; stored as text.
     Unknown,
+}
+
+/// A Python `enum.Enum` class behind an `Enum` type.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PyEnum {
+    /// The class name.
+    pub class: String,
+    /// The member names, parallel to the type's `values`.
+    pub members: Vec<String>,
+    /// Whether the database stores the members' values (`values_callable`) rather than names.
+    pub stores_values: bool,
+    /// The class's name in the source.
+    pub span: Span,
 }
 
 /// The Python collection a relationship annotation names.

@@ -72,8 +72,18 @@ pub fn run(inputs: Vec<Input>, emit: Emit) -> Outcome {
     }
 }
 
-/// Runs the pipeline on the current thread.
-fn run_here(inputs: &[Input], emit: Emit) -> Outcome {
+/// The resolved models of a run, before any output is generated.
+pub struct Analysis {
+    pub files: SourceFiles,
+    pub diagnostics: Vec<Diagnostic>,
+    pub graph: graph::Graph,
+    /// Some input could not be decoded as text.
+    pub unreadable: bool,
+}
+
+/// Reads, parses, extracts and resolves `inputs` on the current thread (see [`run`] for the
+/// stack it may need on pathological input).
+pub fn analyse(inputs: &[Input]) -> Analysis {
     let mut files = SourceFiles::new();
     let mut diags = Vec::new();
     let mut parsed = Vec::new();
@@ -142,6 +152,22 @@ fn run_here(inputs: &[Input], emit: Emit) -> Outcome {
         }
     }
     let graph = resolve::resolve(&decls, &mut diags);
+    Analysis {
+        files,
+        diagnostics: diags,
+        graph,
+        unreadable,
+    }
+}
+
+/// Runs the pipeline on the current thread.
+fn run_here(inputs: &[Input], emit: Emit) -> Outcome {
+    let Analysis {
+        files,
+        diagnostics: diags,
+        graph,
+        unreadable,
+    } = analyse(inputs);
     let ok = !diagnostics::has_errors(&diags);
     let names: Vec<String> = inputs.iter().map(|i| i.name.clone()).collect();
     let output = ok

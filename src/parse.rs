@@ -328,14 +328,34 @@ impl Lower<'_> {
             E::Starred(s) => ExprKind::Starred(self.boxed(&s.value)),
             E::NamedExpr(_) => ExprKind::Other("NamedExpr"),
             E::IfExp(_) => ExprKind::Other("IfExp"),
-            E::ListComp(_) => ExprKind::Other("ListComp"),
+            E::ListComp(c) => self.comprehension(&c.elt, &c.generators, "ListComp"),
+            E::GeneratorExp(c) => self.comprehension(&c.elt, &c.generators, "GeneratorExp"),
             E::SetComp(_) => ExprKind::Other("SetComp"),
             E::DictComp(_) => ExprKind::Other("DictComp"),
-            E::GeneratorExp(_) => ExprKind::Other("GeneratorExp"),
             E::Await(_) => ExprKind::Other("Await"),
             E::Yield(_) | E::YieldFrom(_) => ExprKind::Other("Yield"),
             E::FormattedValue(_) => ExprKind::Other("FormattedValue"),
             E::Slice(_) => ExprKind::Other("Slice"),
+        }
+    }
+}
+
+impl Lower<'_> {
+    /// `[element for target in iter]` (or a generator): one plain `for`, no `if`, no `async`;
+    /// anything else stays opaque.
+    fn comprehension(
+        &mut self,
+        element: &ast::Expr,
+        generators: &[ast::Comprehension],
+        kind: &'static str,
+    ) -> ExprKind {
+        match generators {
+            [g] if g.ifs.is_empty() && !g.is_async => ExprKind::Comprehension {
+                element: self.boxed(element),
+                target: self.boxed(&g.target),
+                iter: self.boxed(&g.iter),
+            },
+            _ => ExprKind::Other(kind),
         }
     }
 }

@@ -212,6 +212,12 @@ pub enum ExprKind {
     },
     FString(Vec<FStringPart>),
     Starred(Box<Expr>),
+    /// `[element for target in iter]` or `(element for target in iter)`: one `for`, no `if`.
+    Comprehension {
+        element: Box<Expr>,
+        target: Box<Expr>,
+        iter: Box<Expr>,
+    },
     /// Any other expression, named by its Python node kind (`ListComp`, `IfExp`, ...), or
     /// `"nesting too deep"` where lowering stopped descending.
     Other(&'static str),

@@ -8,7 +8,7 @@ use crate::graph::Graph;
 /// The graph as pretty-printed JSON, with a trailing newline.
 pub fn emit(graph: &Graph) -> String {
     let mut tables: Vec<_> = graph.tables.iter().collect();
-    tables.sort_by(|a, b| a.name.cmp(&b.name));
+    tables.sort_by_key(|t| t.fullname());
     let mut table_map = Map::new();
     for t in tables {
         let columns: Vec<Value> = t
@@ -27,10 +27,7 @@ pub fn emit(graph: &Graph) -> String {
             })
             .collect();
         let class = t.class.map(|id| graph.class(id).name.clone());
-        table_map.insert(
-            t.name.clone(),
-            json!({ "class": class, "columns": columns }),
-        );
+        table_map.insert(t.fullname(), json!({ "class": class, "columns": columns }));
     }
     let mut rels: Vec<_> = graph.relationships.iter().collect();
     rels.sort_by(|a, b| {
@@ -49,7 +46,7 @@ pub fn emit(graph: &Graph) -> String {
                 "target": graph.class(r.target).name,
                 "direction": r.direction.sqla_name(),
                 "uselist": r.uselist,
-                "secondary": r.secondary.map(|s| graph.table(s).name.clone()),
+                "secondary": r.secondary.map(|s| graph.table(s).fullname()),
                 "back_populates": r.back_populates,
                 "local_remote_pairs": pairs,
             })

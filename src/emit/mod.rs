@@ -1,6 +1,8 @@
 //! Stage 4, emit: one module per output format. Only this stage knows `quote`.
 
+mod enums;
 pub mod graph_json;
 mod names;
 pub mod rust;
+mod table_doc;
 pub mod tree;

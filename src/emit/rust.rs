@@ -5,6 +5,7 @@ use indexmap::IndexMap;
 use proc_macro2::TokenStream;
 use quote::quote;
 
+use super::enums::{enum_item, Enums};
 use super::names::{ident, Namespace};
 use crate::graph::{ClassId, Column, Direction, Graph, TableId};
 use crate::ir::TypeKind;
@@ -16,23 +17,17 @@ pub(super) struct Plan {
     pub(super) structs: Vec<String>,
     /// Field names per table, per column.
     fields: Vec<Vec<String>>,
-    /// Generated enums, keyed by `(table, column)`.
-    pub(super) enums: IndexMap<(usize, usize), EnumPlan>,
-}
-
-pub(super) struct EnumPlan {
-    pub(super) name: String,
-    /// `(variant, database value)`.
-    variants: Vec<(String, String)>,
+    /// Generated enums, and the columns using them.
+    pub(super) enums: Enums,
 }
 
 /// Generates the Rust module for the graph. `inputs` names what was read, for the header.
 pub fn emit(graph: &Graph, files: &SourceFiles, inputs: &[String]) -> String {
     use rayon::prelude::*;
-    let plan = plan(graph);
+    let plan = plan(graph, files);
     // Items are built and printed one by one, in parallel: tokens and syntax trees of the
     // whole file never exist at once, and the output is the same as printing it whole.
-    let enums: Vec<_> = plan.enums.iter().collect();
+    let enums = &plan.enums.items;
     let mut pieces: Vec<String> = (0..enums.len() + graph.tables.len() + 2)
         .into_par_iter()
         .map(|i| {
@@ -42,8 +37,7 @@ pub fn emit(graph: &Graph, files: &SourceFiles, inputs: &[String]) -> String {
             }
             let i = i - 1;
             if i < enums.len() {
-                let (&(t, c), e) = enums[i];
-                return print(enum_item(graph, files, t, c, e));
+                return print(enum_item(&enums[i]));
             }
             let t = i - enums.len();
             if t < graph.tables.len() {
@@ -141,7 +135,7 @@ pub(super) fn inner_doc(text: &str) -> TokenStream {
     quote! { #(#![doc = #lines])* }
 }
 
-pub(super) fn plan(graph: &Graph) -> Plan {
+pub(super) fn plan(graph: &Graph, files: &SourceFiles) -> Plan {
     let mut types = Namespace::default();
     types.reserve("relations");
     // Classes first, so a class keeps its own name and a plain table yields (`AssociationTable`).
@@ -170,8 +164,7 @@ pub(super) fn plan(graph: &Graph) -> Plan {
         }
     }
     let mut fields = Vec::new();
-    let mut enums = IndexMap::new();
-    for (t, table) in graph.tables.iter().enumerate() {
+    for table in &graph.tables {
         let mut ns = Namespace::default();
         fields.push(
             table
@@ -180,27 +173,8 @@ pub(super) fn plan(graph: &Graph) -> Plan {
                 .map(|c| ns.snake(c.attr.as_deref().unwrap_or(&c.name)))
                 .collect(),
         );
-        for (i, col) in table.columns.iter().enumerate() {
-            if let TypeKind::Enum { values, name } = &col.ty.kind {
-                if values.is_empty() {
-                    continue;
-                }
-                let base = name
-                    .clone()
-                    .unwrap_or_else(|| format!("{}_{}", structs[t], col.name));
-                let enum_name = types.camel_or(&base, &[format!("{base}_enum")]);
-                let mut vs = Namespace::default();
-                let variants = values.iter().map(|v| (vs.camel(v), v.clone())).collect();
-                enums.insert(
-                    (t, i),
-                    EnumPlan {
-                        name: enum_name,
-                        variants,
-                    },
-                );
-            }
-        }
     }
+    let enums = Enums::plan(graph, files, &structs, &mut types);
     Plan {
         structs,
         fields,
@@ -210,10 +184,22 @@ pub(super) fn plan(graph: &Graph) -> Plan {
 
 /// The Rust type of a column's values (without `Option`).
 fn value_type(plan: &Plan, t: usize, c: usize, col: &Column) -> TokenStream {
-    match &col.ty.kind {
+    let enum_name = plan.enums.of_column(t, c).map(|e| ident(&e.name));
+    kind_type(&col.ty.kind, enum_name.as_ref())
+}
+
+/// The Rust type of a type kind; `enum_name` is the generated enum of an `Enum` (or of an
+/// `ARRAY`'s `Enum` items), if there is one.
+fn kind_type(kind: &TypeKind, enum_name: Option<&proc_macro2::Ident>) -> TokenStream {
+    match kind {
+        TypeKind::Int8 => quote!(i8),
         TypeKind::Int16 => quote!(i16),
         TypeKind::Int32 => quote!(i32),
         TypeKind::Int64 => quote!(i64),
+        TypeKind::UInt8 => quote!(u8),
+        TypeKind::UInt16 => quote!(u16),
+        TypeKind::UInt32 => quote!(u32),
+        TypeKind::UInt64 => quote!(u64),
         TypeKind::Text { .. } | TypeKind::Unknown => quote!(String),
         TypeKind::Bool => quote!(bool),
         TypeKind::Float => quote!(f64),
@@ -226,13 +212,18 @@ fn value_type(plan: &Plan, t: usize, c: usize, col: &Column) -> TokenStream {
         TypeKind::Binary => quote!(Vec<u8>),
         TypeKind::Json => quote!(serde_json::Value),
         TypeKind::Uuid => quote!(uuid::Uuid),
-        TypeKind::Enum { .. } => match plan.enums.get(&(t, c)) {
-            Some(e) => {
-                let name = ident(&e.name);
-                quote!(#name)
-            }
+        TypeKind::StringMap => quote!(std::collections::BTreeMap<String, Option<String>>),
+        TypeKind::Enum { .. } => match enum_name {
+            Some(name) => quote!(#name),
             None => quote!(String),
         },
+        TypeKind::Array { item, dimensions } => {
+            let mut ty = kind_type(item, enum_name);
+            for _ in 0..*dimensions {
+                ty = quote!(Vec<#ty>);
+            }
+            ty
+        }
     }
 }
 
@@ -296,17 +287,20 @@ pub(super) fn struct_item(
             format!(
                 "Mapped class `{}`, table `{}`.\n\nDeclared at `{}`.",
                 class.name,
-                table.name,
+                table.fullname(),
                 files.location(class.span)
             )
         }
         None => format!(
             "Table `{}` (a plain `Table`, mapped by no class).\n\nDeclared at `{}`.",
-            table.name,
+            table.fullname(),
             files.location(table.span)
         ),
     };
-    let struct_doc = doc(&what);
+    let struct_doc = doc(&format!(
+        "{what}{}",
+        super::table_doc::table_args_doc(table)
+    ));
     let fields = table.columns.iter().enumerate().map(|(c, col)| {
         let field = ident(&plan.fields[t][c]);
         let ty = value_type(plan, t, c, col);
@@ -318,7 +312,11 @@ pub(super) fn struct_item(
         let d = doc(&column_doc(graph, files, col, &plan.fields[t][c]));
         quote! { #d pub #field: #ty, }
     });
-    let table_name = &table.name;
+    let table_name = table.fullname();
+    let table_doc = doc(match table.schema {
+        Some(_) => "The table's full name, `schema.table`.",
+        None => "The table's name.",
+    });
     let columns = table.columns.iter().map(|c| c.name.as_str());
     quote! {
         #struct_doc
@@ -326,62 +324,10 @@ pub(super) fn struct_item(
         pub struct #name { #(#fields)* }
 
         impl #name {
-            /// The table's name.
+            #table_doc
             pub const TABLE: &'static str = #table_name;
             /// The table's column names, in table order.
             pub const COLUMNS: &'static [&'static str] = &[#(#columns),*];
-        }
-    }
-}
-
-pub(super) fn enum_item(
-    graph: &Graph,
-    files: &SourceFiles,
-    t: usize,
-    c: usize,
-    e: &EnumPlan,
-) -> TokenStream {
-    let table = &graph.tables[t];
-    let col = &table.columns[c];
-    let sql_name = match &col.ty.kind {
-        TypeKind::Enum { name: Some(n), .. } => format!("SQL enum `{n}`"),
-        _ => "SQL enum".to_owned(),
-    };
-    let d = doc(&format!(
-        "{sql_name}, the values of column `{}.{}`.\n\nDeclared at `{}`.",
-        table.name,
-        col.name,
-        files.location(col.ty.span)
-    ));
-    let name = ident(&e.name);
-    let variants: Vec<_> = e.variants.iter().map(|(v, _)| ident(v)).collect();
-    let docs = e
-        .variants
-        .iter()
-        .map(|(_, value)| doc(&format!("Stored as `{value:?}`.")));
-    let values = e.variants.iter().map(|(_, value)| value.as_str());
-    let err = format!("unknown `{}` value: ", e.name);
-    quote! {
-        #d
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-        pub enum #name { #(#docs #variants,)* }
-
-        impl #name {
-            /// Every member, in declaration order.
-            pub const ALL: &'static [Self] = &[#(Self::#variants),*];
-
-            /// The value stored in the database.
-            pub const fn as_str(self) -> &'static str {
-                match self { #(Self::#variants => #values,)* }
-            }
-        }
-
-        impl std::str::FromStr for #name {
-            type Err = String;
-
-            fn from_str(s: &str) -> Result<Self, Self::Err> {
-                Self::ALL.iter().copied().find(|v| v.as_str() == s).ok_or_else(|| format!("{}{}", #err, s))
-            }
         }
     }
 }
@@ -398,7 +344,7 @@ pub(super) fn registry_with(
         .map(|t| entity(TableId(t)))
         .collect();
     let names = plan.structs.iter();
-    let tables = graph.tables.iter().map(|t| t.name.as_str());
+    let tables = graph.tables.iter().map(|t| t.fullname());
     let relations = relation_entries(graph, plan, entries);
     quote! {
             /// A generated struct: a mapped class or a plain table.
@@ -635,9 +581,10 @@ mod tests {
 
     #[test]
     fn chunked_registry_prints_like_the_whole() {
-        let (graph, _) = chain(REGISTRY_CHUNK / 2 + 3);
+        let (graph, files) = chain(REGISTRY_CHUNK / 2 + 3);
         assert!(graph.relationships.len() > REGISTRY_CHUNK);
-        let plan = plan(&graph);
+        let (graph, files) = (graph, files);
+        let plan = plan(&graph, &files);
         for wrapped in [true, false] {
             let whole = registry_with(&graph, &plan, 0..graph.relationships.len());
             let whole = if wrapped {

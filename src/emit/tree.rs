@@ -11,8 +11,9 @@ use indexmap::IndexMap;
 use proc_macro2::TokenStream;
 use quote::quote;
 
+use super::enums::enum_item;
 use super::names::{ident, Namespace};
-use super::rust::{enum_item, header, inner_doc, plan, print, print_registry, struct_item};
+use super::rust::{header, inner_doc, plan, print, print_registry, struct_item};
 use crate::graph::{Graph, TableId};
 use crate::source::SourceFiles;
 
@@ -36,7 +37,7 @@ struct Node {
 
 /// Generates the module tree for the graph.
 pub fn emit_tree(graph: &Graph, files: &SourceFiles, inputs: &[String]) -> Vec<GeneratedFile> {
-    let plan = plan(graph);
+    let plan = plan(graph, files);
     let modules: Vec<Vec<&str>> = graph
         .tables
         .iter()
@@ -52,9 +53,11 @@ pub fn emit_tree(graph: &Graph, files: &SourceFiles, inputs: &[String]) -> Vec<G
         }
         node.python
             .get_or_insert_with(|| (table.module.clone(), files.name(table.span.file).to_owned()));
-        for (&(et, c), e) in plan.enums.iter().filter(|((et, _), _)| *et == t) {
-            node.items.push(enum_item(graph, files, et, c, e));
-            node.exported.push(e.name.clone());
+        for (i, e) in plan.enums.items.iter().enumerate() {
+            if plan.enums.home_table(i) == Some(t) {
+                node.items.push(enum_item(e));
+                node.exported.push(e.name.clone());
+            }
         }
         node.items
             .push(struct_item(graph, files, &plan, TableId(t)));

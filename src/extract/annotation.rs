@@ -59,7 +59,7 @@ impl Extractor<'_> {
 
     /// The dotted Python name of a type expression (`int`, `datetime.datetime`,
     /// `typing.Optional`), following imports.
-    fn python_name(&mut self, e: &Expr) -> Option<String> {
+    pub(super) fn python_name(&mut self, e: &Expr) -> Option<String> {
         match self.scope.resolve(e)? {
             Resolved::Python(p) => Some(
                 p.strip_prefix("typing_extensions.")
@@ -76,7 +76,7 @@ impl Extractor<'_> {
         let python = self
             .python_name(ty)
             .unwrap_or_else(|| self.files.slice(ty.span).to_owned());
-        let sql_type = super::types::from_python(&python, ty.span);
+        let sql_type = self.annotation_sql_type(ty, &python);
         AnnotationType {
             sql_type,
             python,

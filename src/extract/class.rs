@@ -70,12 +70,21 @@ impl Extractor<'_> {
             Lineage::None => return,
             Lineage::Base => {
                 self.bases.insert(c.name.clone(), BaseKind::Declarative);
+                self.base_type_map(c);
                 return;
             }
-            Lineage::ImportedBase if info.tablename.is_none() => return,
+            Lineage::ImportedBase if info.tablename.is_none() && info.table.is_none() => return,
             _ => {}
         }
-        let tablename = match info.tablename {
+        // `__table__`: the class maps that table; `__tablename__` is not used.
+        let mapped_table = match info.table {
+            Some(e) => match self.mapped_table(e) {
+                Some(t) => Some(t),
+                None => return,
+            },
+            None => None,
+        };
+        let tablename = match info.tablename.filter(|_| mapped_table.is_none()) {
             Some(e) => match e.as_str() {
                 Some(s) => Some(Spanned::new(s.to_owned(), e.span)),
                 None => {
@@ -92,6 +101,7 @@ impl Extractor<'_> {
             ClassRole::Mapped
         };
         let tablename = match (&lineage, role, tablename) {
+            _ if mapped_table.is_some() => mapped_table.as_ref().map(|t| t.name.clone()),
             (_, ClassRole::Abstract, t) => t,
             (_, _, Some(t)) => Some(t),
             (Lineage::Declarative { flask: true }, _, None) => {
@@ -122,6 +132,7 @@ impl Extractor<'_> {
             }
         }
         self.declarative_classes.insert(c.name.clone(), role);
+        self.enter_class(c);
         let mut decl = ClassDecl {
             name: c.name.clone(),
             name_span: c.name_span,
@@ -131,6 +142,8 @@ impl Extractor<'_> {
             tablename,
             columns: Vec::new(),
             relationships: Vec::new(),
+            table_args: Default::default(),
+            table_var: None,
         };
         for stmt in &c.body {
             self.class_stmt(&mut decl, stmt);
@@ -138,6 +151,16 @@ impl Extractor<'_> {
         let order = attribute_order(&c.body);
         decl.columns
             .sort_by_key(|col| col.attr.as_ref().and_then(|a| order.get_index_of(&a.value)));
+        match (mapped_table, info.table_args) {
+            (Some(t), _) => self.map_table(&mut decl, &c.body, *t),
+            (None, Some(e)) if role == ClassRole::Abstract => self.diags.push(diag::not_ported(
+                e.span,
+                "`__table_args__` of an abstract class",
+                "not copied to subclasses",
+            )),
+            (None, Some(e)) => decl.table_args = self.class_table_args(e, &c.name),
+            (None, None) => {}
+        }
         if role == ClassRole::Abstract
             && (!decl.columns.is_empty() || !decl.relationships.is_empty())
         {
@@ -543,6 +566,8 @@ fn merge_lists_w_ordering(a: &IndexSet<String>, b: &IndexSet<String>) -> IndexSe
 /// The dunder settings of a class body.
 struct ClassBody<'a> {
     tablename: Option<&'a Expr>,
+    table_args: Option<&'a Expr>,
+    table: Option<&'a Expr>,
     is_abstract: bool,
     unported: Vec<(String, Span)>,
 }
@@ -551,6 +576,8 @@ impl<'a> ClassBody<'a> {
     fn scan(body: &'a [Stmt]) -> Self {
         let mut info = ClassBody {
             tablename: None,
+            table_args: None,
+            table: None,
             is_abstract: false,
             unported: Vec::new(),
         };
@@ -572,7 +599,9 @@ impl<'a> ClassBody<'a> {
             match target.as_name() {
                 Some("__tablename__") => info.tablename = Some(value),
                 Some("__abstract__") => info.is_abstract = value.as_bool() == Some(true),
-                Some(n @ ("__table_args__" | "__mapper_args__" | "__table__")) => {
+                Some("__table_args__") => info.table_args = Some(value),
+                Some("__table__") => info.table = Some(value),
+                Some(n @ "__mapper_args__") => {
                     info.unported.push((format!("`{n}`"), target.span));
                 }
                 _ => {}

@@ -1,6 +1,6 @@
 //! `Column(...)`, `mapped_column(...)` and `ForeignKey(...)`.
 
-use super::types::{sql_type, TypeRead};
+use super::sqltype::TypeRead;
 use super::{Extractor, Resolved};
 use crate::diagnostics as diag;
 use crate::ir::{
@@ -112,6 +112,9 @@ impl Extractor<'_> {
     }
 
     fn column_arg(&mut self, arg: &Expr) -> ColumnArg {
+        if let Some(read) = self.read_type(arg) {
+            return ColumnArg::Type(self.type_read(arg, read));
+        }
         let head = match &arg.kind {
             ExprKind::Call { func, .. } => func.as_ref(),
             _ => arg,
@@ -141,15 +144,7 @@ impl Extractor<'_> {
                 "Sequence" | "Computed" | "FetchedValue" | "DefaultClause" | "CheckConstraint" => {
                     ColumnArg::Ignored
                 }
-                _ => match sql_type(&name, arg) {
-                    Some(TypeRead::Known(t)) => ColumnArg::Type(t),
-                    Some(TypeRead::Partial(t, why)) => {
-                        self.diags
-                            .push(diag::type_partly_read(arg.span, &t.class, &why));
-                        ColumnArg::Type(t)
-                    }
-                    None => self.unknown_type(arg, &name),
-                },
+                _ => self.unknown_type(arg, &name),
             },
             Some(
                 Resolved::Local(n)
@@ -167,6 +162,18 @@ impl Extractor<'_> {
                     "ignored",
                 ));
                 ColumnArg::Ignored
+            }
+        }
+    }
+
+    /// The type read, reporting what was only partly understood.
+    pub(super) fn type_read(&mut self, arg: &Expr, read: TypeRead) -> SqlType {
+        match read {
+            TypeRead::Known(t) => t,
+            TypeRead::Partial(t, why) => {
+                self.diags
+                    .push(diag::type_partly_read(arg.span, &t.class, &why));
+                t
             }
         }
     }

@@ -10,7 +10,11 @@ mod class;
 mod column;
 pub mod eval;
 mod index;
+mod local_types;
 mod scope;
+mod sqltype;
+mod table_args;
+mod type_map;
 mod types;
 
 use indexmap::IndexMap;
@@ -48,6 +52,14 @@ struct Extractor<'a> {
     declarative_classes: IndexMap<String, crate::ir::ClassRole>,
     decls: FileDecls,
     diags: Vec<Diagnostic>,
+    /// The file's enum classes and type decorators.
+    local: local_types::LocalTypes,
+    /// `type_annotation_map`s, by the base (or registry) they were given to.
+    type_maps: IndexMap<String, type_map::TypeMap>,
+    /// Declarative classes of the file, by name, with the base they descend from.
+    class_roots: IndexMap<String, String>,
+    /// The type map of the class being read.
+    type_map: type_map::TypeMap,
 }
 
 /// One parsed input module.
@@ -100,12 +112,17 @@ fn extract_one(
 ) -> (FileDecls, IndexMap<String, Export>) {
     let mut scope = Scope::of(&source.syntax.body);
     scope.link(index, source.name, source.is_package);
+    let local = local_types::LocalTypes::collect(&source.syntax.body, &scope);
     let mut ex = Extractor {
         file: source.file,
         module: source.name.to_owned(),
         index,
         files,
         scope,
+        local,
+        type_maps: IndexMap::new(),
+        class_roots: IndexMap::new(),
+        type_map: type_map::TypeMap::default(),
         bases: IndexMap::new(),
         declarative_classes: IndexMap::new(),
         decls: FileDecls::default(),
@@ -203,6 +220,7 @@ impl Extractor<'_> {
                 }
             }
         }
+        self.metadata_schema(value);
         let ExprKind::Call {
             func,
             args,
@@ -216,9 +234,18 @@ impl Extractor<'_> {
         };
         let names: Vec<&str> = targets.iter().filter_map(Expr::as_name).collect();
         match callee.as_str() {
-            "declarative_base" => self.bind_bases(&names, BaseKind::Declarative),
-            "registry" => self.bind_bases(&names, BaseKind::Registry),
-            "generate_base" => self.bind_bases(&names, BaseKind::Declarative),
+            "declarative_base" => {
+                self.bind_bases(&names, BaseKind::Declarative);
+                self.bind_type_map(&names, value);
+            }
+            "registry" => {
+                self.bind_bases(&names, BaseKind::Registry);
+                self.bind_type_map(&names, value);
+            }
+            "generate_base" => {
+                self.bind_bases(&names, BaseKind::Declarative);
+                self.bind_type_map(&names, value);
+            }
             "Table" => {
                 if let Some(table) = self.table_call(args, keywords, value.span) {
                     let var = names.first().map(|s| (*s).to_owned());
@@ -297,6 +324,7 @@ impl Extractor<'_> {
             return None;
         };
         let mut columns = Vec::new();
+        let mut table_args = crate::ir::TableArgs::default();
         for arg in &args[1..] {
             let ExprKind::Call {
                 func,
@@ -320,6 +348,7 @@ impl Extractor<'_> {
                     }
                 }
                 Some("MetaData") => {}
+                _ if self.table_arg(arg, &mut table_args) => {}
                 _ => self.diags.push(diag::not_ported(
                     arg.span,
                     "this `Table(...)` argument",
@@ -328,12 +357,11 @@ impl Extractor<'_> {
             }
         }
         for kw in keywords {
-            if kw.is("schema") {
-                self.diags.push(diag::not_ported(
-                    kw.span,
-                    "`schema=` on a `Table`",
-                    "the table is treated as unqualified",
-                ));
+            match kw.name.as_deref() {
+                Some(name) => self.table_kwarg(name, &kw.value, kw.span, &mut table_args),
+                None => self
+                    .diags
+                    .push(diag::not_literal(kw.span, "`**` arguments of `Table(...)`")),
             }
         }
         Some(TableDecl {
@@ -343,6 +371,7 @@ impl Extractor<'_> {
             file: self.file,
             module: self.module.clone(),
             columns,
+            args: table_args,
         })
     }
 }

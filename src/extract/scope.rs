@@ -226,6 +226,22 @@ impl Scope {
         })
     }
 
+    /// The SQLAlchemy dialect a name is imported from: `postgresql` for `postgresql.JSONB` after
+    /// `from sqlalchemy.dialects import postgresql`, or for `JSONB` imported from
+    /// `sqlalchemy.dialects.postgresql`; `None` for anything else.
+    pub fn dialect(&self, expr: &Expr) -> Option<String> {
+        let parts = expr.dotted()?;
+        let (first, rest) = parts.split_first()?;
+        let Some(Binding::Import(path)) = self.names.get(*first) else {
+            return None;
+        };
+        let full: Vec<&str> = path.split('.').chain(rest.iter().copied()).collect();
+        match full.as_slice() {
+            ["sqlalchemy", "dialects", dialect, _, ..] => Some((*dialect).to_owned()),
+            _ => None,
+        }
+    }
+
     /// Resolves like [`Scope::resolve`], and takes an unbound well-known SQLAlchemy name (as in
     /// snippets that leave out their imports) as SQLAlchemy's, remembering it to report.
     pub fn resolve_sqla(&mut self, expr: &Expr) -> Option<Resolved> {
@@ -289,5 +305,11 @@ pub fn is_known_sqla_name(name: &str) -> bool {
             | "declarative_base"
             | "DeclarativeBase"
             | "registry"
+            | "UniqueConstraint"
+            | "PrimaryKeyConstraint"
+            | "ForeignKeyConstraint"
+            | "CheckConstraint"
+            | "Index"
+            | "TypeDecorator"
     ) || super::types::is_type_name(name)
 }

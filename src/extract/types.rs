@@ -1,18 +1,23 @@
-//! Column types: SQLAlchemy's type classes and the default `Mapped[...]` type map.
+//! Column types: SQLAlchemy's type classes (core and dialect) and the default `Mapped[...]` type
+//! map. Pure tables; reading a type expression is `sqltype.rs`.
 
 use crate::ir::{SqlType, TypeKind};
 use crate::source::Span;
-use crate::syntax::{keyword, Expr, ExprKind, Keyword};
 
-/// SQLAlchemy type classes sa2rs knows, with the class name SQLAlchemy reports for them
-/// (aliases such as `INT` report their target class) and their meaning.
-fn lookup(name: &str) -> Option<(&'static str, TypeKind)> {
+/// A SQLAlchemy type class: the class name SQLAlchemy reports for it
+/// (`type(column.type).__name__`; aliases such as `INT` report their target class) and its
+/// meaning before arguments are read.
+pub type TypeEntry = (&'static str, TypeKind);
+
+/// The type classes `sqlalchemy` (and `sqlalchemy.types`) export.
+fn core(name: &str) -> Option<TypeEntry> {
     use TypeKind::*;
     let text = || Text { length: None };
     let dec = || Decimal {
         precision: None,
         scale: None,
     };
+    let dt = || DateTime { timezone: false };
     Some(match name {
         "Integer" => ("Integer", Int32),
         "INTEGER" | "INT" => ("INTEGER", Int32),
@@ -43,9 +48,9 @@ fn lookup(name: &str) -> Option<(&'static str, TypeKind)> {
         "DECIMAL" => ("DECIMAL", dec()),
         "Date" => ("Date", Date),
         "DATE" => ("DATE", Date),
-        "DateTime" => ("DateTime", DateTime { timezone: false }),
-        "DATETIME" => ("DATETIME", DateTime { timezone: false }),
-        "TIMESTAMP" => ("TIMESTAMP", DateTime { timezone: false }),
+        "DateTime" => ("DateTime", dt()),
+        "DATETIME" => ("DATETIME", dt()),
+        "TIMESTAMP" => ("TIMESTAMP", dt()),
         "Time" => ("Time", Time),
         "TIME" => ("TIME", Time),
         "Interval" => ("Interval", Interval),
@@ -53,99 +58,83 @@ fn lookup(name: &str) -> Option<(&'static str, TypeKind)> {
         "BLOB" => ("BLOB", Binary),
         "BINARY" => ("BINARY", Binary),
         "VARBINARY" => ("VARBINARY", Binary),
+        // The pickled bytes: the Python objects themselves have no Rust type.
+        "PickleType" => ("PickleType", Binary),
         "JSON" => ("JSON", Json),
         "Uuid" => ("Uuid", Uuid),
         "UUID" => ("UUID", Uuid),
-        "Enum" => (
-            "Enum",
-            Enum {
-                values: Vec::new(),
-                name: None,
+        "Enum" => ("Enum", empty_enum()),
+        "ARRAY" => (
+            "ARRAY",
+            Array {
+                item: Box::new(Unknown),
+                dimensions: 1,
             },
         ),
         _ => return None,
     })
 }
 
-/// Whether `name` is a SQLAlchemy type class sa2rs knows.
-pub fn is_type_name(name: &str) -> bool {
-    lookup(name).is_some()
-}
-
-/// What reading a type expression found.
-pub enum TypeRead {
-    Known(SqlType),
-    /// Recognised as a SQLAlchemy type but with arguments sa2rs cannot read (an `Enum` of a
-    /// Python enum class, say): the type, plus what was not understood.
-    Partial(SqlType, String),
-}
-
-/// Builds the type for SQLAlchemy class `name` used as `expr` (a bare class or a call).
-pub fn sql_type(name: &str, expr: &Expr) -> Option<TypeRead> {
-    let (class, mut kind) = lookup(name)?;
-    let (args, kws): (&[Expr], &[Keyword]) = match &expr.kind {
-        ExprKind::Call { args, keywords, .. } => (args, keywords),
-        _ => (&[], &[]),
-    };
-    let int_arg = |pos: usize, kw: &str| -> Option<i64> {
-        let e = keyword(kws, kw).map(|k| &k.value).or(args.get(pos))?;
-        match e.kind {
-            ExprKind::Int(i) => i,
-            _ => None,
-        }
-    };
-    let mut problem = None;
-    match &mut kind {
-        TypeKind::Text { length } => *length = int_arg(0, "length"),
-        TypeKind::Decimal { precision, scale } => {
-            *precision = int_arg(0, "precision");
-            *scale = int_arg(1, "scale");
-        }
-        TypeKind::DateTime { timezone } => {
-            if let Some(tz) = keyword(kws, "timezone").map(|k| &k.value).or(args.first()) {
-                match tz.as_bool() {
-                    Some(b) => *timezone = b,
-                    None => {
-                        problem = Some("`timezone=` is not a literal `True`/`False`".to_owned())
-                    }
-                }
-            }
-        }
-        TypeKind::Enum { values, name } => {
-            *name = keyword(kws, "name")
-                .and_then(|k| k.value.as_str())
-                .map(str::to_owned);
-            for a in args {
-                match a.as_str() {
-                    Some(s) => values.push(s.to_owned()),
-                    None => {
-                        problem =
-                            Some("an `Enum` of something other than string literals".to_owned());
-                        break;
-                    }
-                }
-            }
-            if matches!(expr.kind, ExprKind::Name(_) | ExprKind::Attribute { .. })
-                || args.is_empty()
-            {
-                problem.get_or_insert_with(|| "an `Enum` without values".to_owned());
-            }
-        }
-        _ => {}
-    }
-    let ty = SqlType {
-        class: class.to_owned(),
-        kind,
-        span: expr.span,
-    };
-    Some(match problem {
-        None => TypeRead::Known(ty),
-        Some(p) => TypeRead::Partial(ty, p),
+/// Type classes of a dialect module that `sqlalchemy` itself does not export (the dialects
+/// re-export most core classes, which [`core`] covers). Types whose Python values have no
+/// faithful Rust type (ranges, `MONEY`, `BIT`, `SET`, ...) are left out, so they stay unknown.
+fn dialect_only(dialect: &str, name: &str) -> Option<TypeEntry> {
+    use TypeKind::*;
+    let text = || Text { length: None };
+    Some(match (dialect, name) {
+        ("postgresql", "BYTEA") => ("BYTEA", Binary),
+        ("postgresql", "CITEXT") => ("CITEXT", text()),
+        ("postgresql", "INET") => ("INET", text()),
+        ("postgresql", "CIDR") => ("CIDR", text()),
+        ("postgresql", "MACADDR") => ("MACADDR", text()),
+        ("postgresql", "MACADDR8") => ("MACADDR8", text()),
+        ("postgresql", "TSVECTOR") => ("TSVECTOR", text()),
+        ("postgresql", "HSTORE") => ("HSTORE", StringMap),
+        ("postgresql", "INTERVAL") => ("INTERVAL", Interval),
+        ("postgresql" | "sqlite", "JSONB") => ("JSONB", Json),
+        ("postgresql", "OID") => ("OID", UInt32),
+        ("postgresql" | "mysql", "ENUM") => ("ENUM", empty_enum()),
+        ("mysql", "TINYINT") => ("TINYINT", Int8),
+        ("mysql", "MEDIUMINT") => ("MEDIUMINT", Int32),
+        ("mysql", "TINYTEXT") => ("TINYTEXT", text()),
+        ("mysql", "MEDIUMTEXT") => ("MEDIUMTEXT", text()),
+        ("mysql", "LONGTEXT") => ("LONGTEXT", text()),
+        ("mysql", "INET4") => ("INET4", text()),
+        ("mysql", "INET6") => ("INET6", text()),
+        ("mysql", "TINYBLOB") => ("TINYBLOB", Binary),
+        ("mysql", "MEDIUMBLOB") => ("MEDIUMBLOB", Binary),
+        ("mysql", "LONGBLOB") => ("LONGBLOB", Binary),
+        ("mysql", "YEAR") => ("YEAR", Int16),
+        _ => return None,
     })
+}
+
+fn empty_enum() -> TypeKind {
+    TypeKind::Enum {
+        values: Vec::new(),
+        name: None,
+        python: None,
+    }
+}
+
+/// The SQLAlchemy type class `name`, imported from `dialect` (`postgresql`, `mysql`, ...; `None`
+/// for `sqlalchemy` / `sqlalchemy.types`). `mariadb` is MySQL's dialect under another name.
+pub fn lookup(name: &str, dialect: Option<&str>) -> Option<TypeEntry> {
+    let dialect = dialect.map(|d| if d == "mariadb" { "mysql" } else { d });
+    match dialect {
+        Some(d) => dialect_only(d, name).or_else(|| core(name)),
+        None => core(name),
+    }
+}
+
+/// Whether `name` is a type class `sqlalchemy` exports.
+pub fn is_type_name(name: &str) -> bool {
+    core(name).is_some()
 }
 
 /// SQLAlchemy's default `type_annotation_map` (`sqlalchemy.sql.sqltypes._type_map`): the SQL
 /// type a `Mapped[T]` column gets when no type is given. `python` is the resolved dotted name.
+/// (`enum.Enum` subclasses and `Literal[...]` are handled where the enum classes are known.)
 pub fn from_python(python: &str, span: Span) -> Option<SqlType> {
     use TypeKind::*;
     let (class, kind) = match python {

@@ -1,6 +1,10 @@
 //! Join conditions and directions, after SQLAlchemy's `sql.util.join_condition` and
 //! `JoinCondition._determine_direction` (`orm/relationships.py`).
 
+use std::collections::HashSet;
+
+use indexmap::IndexMap;
+
 use crate::graph::{ColumnRef, Direction, Graph, TableId};
 
 /// One equality of a join: the referenced column and the column holding the foreign key.
@@ -18,54 +22,101 @@ pub enum JoinError {
     Ambiguous(Vec<ColumnRef>),
 }
 
+/// A foreign key constraint, as `join_condition` groups foreign keys: a `ForeignKey(...)` column
+/// argument is a constraint of its own; the foreign keys of a `ForeignKeyConstraint` are one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum ConstraintKey {
+    /// The `index`-th foreign key of column `column`.
+    Single { column: ColumnRef, index: usize },
+    /// The `index`-th table constraint of `table`.
+    Table { table: TableId, index: usize },
+}
+
+/// The columns a constraint's foreign keys sit on (`{f.parent for f in const.elements}`).
+fn constraint_columns(graph: &Graph, key: ConstraintKey) -> Vec<ColumnRef> {
+    match key {
+        ConstraintKey::Single { column, .. } => vec![column],
+        ConstraintKey::Table { table, index } => graph
+            .table(table)
+            .columns
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.foreign_keys.iter().any(|f| f.constraint == Some(index)))
+            .map(|(i, _)| ColumnRef { table, index: i })
+            .collect(),
+    }
+}
+
 /// `join_condition(a, b)`: the foreign key constraints between two tables, first those of `b`
-/// referring to `a`, then those of `a` referring to `b` (`_joincond_scan_left_right`). Each
-/// `ForeignKey` is its own constraint. More than one distinct constraint is ambiguous. With
-/// `consider` (a relationship's `foreign_keys=`), only foreign keys on those columns count.
+/// referring to `a`, then those of `a` referring to `b` (`_joincond_scan_left_right`), each
+/// constraint with its column pairs in column creation order. With `consider` (a relationship's
+/// `foreign_keys=`), only foreign keys on those columns count, and among several constraints only
+/// those whose columns are exactly `consider` (`_joincond_trim_constraints`). Several constraints
+/// that give the same pairs are one; otherwise more than one is ambiguous.
 pub fn join_condition(
     graph: &Graph,
     a: TableId,
     b: TableId,
     consider: Option<&[ColumnRef]>,
 ) -> Result<Vec<FkPair>, JoinError> {
-    let mut constraints: Vec<Vec<FkPair>> = Vec::new();
+    let mut constraints: IndexMap<ConstraintKey, Vec<FkPair>> = IndexMap::new();
     let mut scan = |from: TableId, to: TableId| {
-        let mut fks: Vec<(u32, FkPair)> = Vec::new();
+        let mut fks: Vec<(u32, ConstraintKey, FkPair)> = Vec::new();
         for (index, col) in graph.table(from).columns.iter().enumerate() {
             let foreign = ColumnRef { table: from, index };
             if consider.is_some_and(|c| !c.contains(&foreign)) {
                 continue;
             }
-            for fk in &col.foreign_keys {
+            for (k, fk) in col.foreign_keys.iter().enumerate() {
                 if let Some(referent) = fk.column.filter(|r| r.table == to) {
-                    // `sorted(b.foreign_keys, key=lambda fk: fk.parent._creation_order)`
-                    fks.push((
-                        col.span.start,
-                        FkPair {
-                            referent,
-                            foreign: ColumnRef { table: from, index },
+                    let key = match fk.constraint {
+                        Some(index) => ConstraintKey::Table { table: from, index },
+                        None => ConstraintKey::Single {
+                            column: foreign,
+                            index: k,
                         },
-                    ));
+                    };
+                    // `sorted(b.foreign_keys, key=lambda fk: fk.parent._creation_order)`
+                    fks.push((col.span.start, key, FkPair { referent, foreign }));
                 }
             }
         }
-        fks.sort_by_key(|(order, _)| *order);
-        constraints.extend(fks.into_iter().map(|(_, p)| vec![p]));
+        fks.sort_by_key(|(order, _, _)| *order);
+        for (_, key, pair) in fks {
+            constraints.entry(key).or_default().push(pair);
+        }
     };
     scan(b, a);
     if a != b {
         scan(a, b);
     }
-    constraints.dedup();
-    match constraints.len() {
-        0 => Err(JoinError::NoForeignKeys),
-        1 => Ok(constraints.remove(0)),
-        _ => Err(JoinError::Ambiguous(
-            constraints
-                .iter()
-                .flat_map(|c| c.iter().map(|p| p.foreign))
-                .collect(),
-        )),
+    if constraints.len() > 1 {
+        let competing: Vec<ColumnRef> = constraints
+            .values()
+            .flat_map(|c| c.iter().map(|p| p.foreign))
+            .collect();
+        if let Some(consider) = consider {
+            let wanted: HashSet<ColumnRef> = consider.iter().copied().collect();
+            constraints.retain(|key, _| {
+                constraint_columns(graph, *key)
+                    .into_iter()
+                    .collect::<HashSet<_>>()
+                    == wanted
+            });
+        }
+        if constraints.len() > 1 {
+            let first = &constraints[0];
+            if constraints.values().all(|c| c == first) {
+                constraints.truncate(1);
+            }
+        }
+        if constraints.len() != 1 {
+            return Err(JoinError::Ambiguous(competing));
+        }
+    }
+    match constraints.into_iter().next() {
+        None => Err(JoinError::NoForeignKeys),
+        Some((_, pairs)) => Ok(pairs),
     }
 }
 

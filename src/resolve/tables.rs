@@ -1,6 +1,6 @@
 //! Tables and columns: names, types, nullability, keys.
 
-use super::Names;
+use super::{constraints, Names};
 use crate::diagnostics::{self as diag, Diagnostic};
 use crate::graph::{Class, ClassId, Column, ColumnRef, ForeignKey, Graph, Table, TableId};
 use crate::ir::{ClassDecl, ColumnDecl, ColumnStyle, FileDecls, SqlType, TableDecl, TypeKind};
@@ -28,14 +28,22 @@ pub(super) fn build<'a>(
     let mut mapped = Vec::new();
     let mut class_spans: Vec<Span> = Vec::new();
     let mut table_spans: Vec<Span> = Vec::new();
+    let mut table_args = Vec::new();
     for (_, item) in items {
-        let (name, name_span, columns, module) = match &item {
+        let (table_name, name_span, columns, args, module) = match &item {
             Item::Class(c) => {
                 let Some(t) = &c.tablename else { continue };
-                (&t.value, t.span, &c.columns, &c.module)
+                (&t.value, t.span, &c.columns, &c.table_args, &c.module)
             }
-            Item::Table(t) => (&t.name.value, t.name.span, &t.columns, &t.module),
+            Item::Table(t) => (&t.name.value, t.name.span, &t.columns, &t.args, &t.module),
         };
+        let schema = args.schema.as_ref().map(|s| s.value.clone());
+        // The metadata knows a table by its full name (`schema.table`).
+        let fullname = match &schema {
+            Some(s) => format!("{s}.{table_name}"),
+            None => table_name.clone(),
+        };
+        let name = &fullname;
         if let Some(&first) = names.tables.get(name) {
             diags.push(diag::duplicate_table(name_span, name, table_spans[first.0]));
             continue;
@@ -67,6 +75,9 @@ pub(super) fn build<'a>(
                 });
                 class_spans.push(c.name_span);
                 names.classes.entry(c.name.clone()).or_default().push(id);
+                if let Some(var) = &c.table_var {
+                    names.table_vars.insert((c.file, var.clone()), table_id);
+                }
                 mapped.push((id, *c));
                 Some(id)
             }
@@ -79,16 +90,23 @@ pub(super) fn build<'a>(
         };
         names.tables.insert(name.clone(), table_id);
         table_spans.push(name_span);
+        table_args.push((table_id, args, columns));
         let columns = columns.iter().map(column).collect();
         graph.tables.push(Table {
-            name: name.clone(),
+            name: table_name.clone(),
             module: module.clone(),
             span: name_span,
             class,
             columns,
+            schema,
+            constraints: Vec::new(),
+            options: args.options.clone(),
         });
     }
 
+    for (id, args, decls) in table_args {
+        constraints::apply(graph, id, args, decls, diags);
+    }
     resolve_foreign_keys(graph, names, diags);
     inherit_foreign_key_types(graph);
     for (id, decl) in &mapped {
@@ -111,12 +129,19 @@ fn column(decl: &ColumnDecl) -> Column {
         (None, Some(a)) => a.optional,
         (None, None) => !decl.primary_key,
     };
-    // The explicit type wins, then the annotation's; a column with neither takes its foreign
-    // key's type later (`ForeignKey._set_target_column`), else stays `NullType`.
+    // The explicit type wins, then the annotation's, which only a column without a
+    // `ForeignKey(...)` takes (`MappedColumn._init_column_for_annotation`); a column with
+    // neither takes its foreign key's type later (`ForeignKey._set_target_column`), else stays
+    // `NullType`.
     let ty = decl
         .sql_type
         .clone()
-        .or_else(|| decl.annotation.as_ref().and_then(|a| a.sql_type.clone()))
+        .or_else(|| {
+            decl.annotation
+                .as_ref()
+                .filter(|_| decl.foreign_keys.is_empty())
+                .and_then(|a| a.sql_type.clone())
+        })
         .unwrap_or_else(|| SqlType {
             class: "NullType".into(),
             kind: TypeKind::Unknown,
@@ -139,6 +164,7 @@ fn column(decl: &ColumnDecl) -> Column {
                 target: fk.target.clone(),
                 column: None,
                 span: fk.span,
+                constraint: None,
             })
             .collect(),
         span: decl.span,
@@ -154,7 +180,8 @@ fn resolve_foreign_keys(graph: &mut Graph, names: &Names, diags: &mut Vec<Diagno
                 let fk = &graph.tables[t].columns[c].foreign_keys[f];
                 let column_name = format!(
                     "{}.{}",
-                    graph.tables[t].name, graph.tables[t].columns[c].name
+                    graph.tables[t].fullname(),
+                    graph.tables[t].columns[c].name
                 );
                 let Some((table, col)) = fk.target.rsplit_once('.') else {
                     diags.push(diag::fk_malformed(fk.span, &fk.target));
@@ -226,7 +253,11 @@ fn check_columns(graph: &Graph, id: ClassId, decl: &ClassDecl, diags: &mut Vec<D
     let class = graph.class(id);
     let table = graph.table(class.table);
     if !table.columns.iter().any(|c| c.primary_key) {
-        diags.push(diag::no_primary_key(class.span, &class.name, &table.name));
+        diags.push(diag::no_primary_key(
+            class.span,
+            &class.name,
+            &table.fullname(),
+        ));
     }
     for col in &decl.columns {
         if let Some(a) = &col.annotation {

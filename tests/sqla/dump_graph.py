@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
 """Dump the relationship graph that real SQLAlchemy configures for model files.
 
-Usage: python tests/sqla/dump_graph.py FILE.py [FILE.py ...]
+Usage: python tests/sqla/dump_graph.py [--enums] FILE.py [FILE.py ...]
 
 Prints one JSON object to stdout that maps each path, exactly as given on the
 command line, to either {"graph": G} or {"error": "ExceptionClassName: message"}.
+With --enums, a graph result also has "enums": {"table.column": [stored values]}
+for every Enum column (and ARRAY of Enum), the values SQLAlchemy stores.
 G has the shape described in graph-json.md (the same shape as
 `sa2rs --emit graph-json`), so the two can be compared field by field.
 
@@ -46,6 +48,9 @@ sys.dont_write_bytecode = True
 
 # A file that hangs (or a configuration that loops) must not hang the harness.
 PER_FILE_TIMEOUT_SECONDS = 60
+
+# Set by --enums (before the children are forked, so they inherit it).
+DUMP_ENUMS = False
 MAX_PARALLEL = max(1, min(8, os.cpu_count() or 1))
 
 
@@ -253,6 +258,19 @@ def _describe_relationships(collected):
     return rels
 
 
+def _describe_enums(collected):
+    enums = {}
+    for md in collected.metadatas:
+        for table in md.tables.values():
+            for column in table.columns:
+                sql_type = column.type
+                if isinstance(sql_type, sqlalchemy.ARRAY):
+                    sql_type = sql_type.item_type
+                if isinstance(sql_type, sqlalchemy.Enum):
+                    enums[_column_ref(column)] = list(sql_type.enums)
+    return {key: enums[key] for key in sorted(enums)}
+
+
 def describe_file(path):
     """Load one file in this (child) process and return {"graph": G} or {"error": ...}."""
     # Warnings keep Python's filters (SAWarning is not an error here); they are
@@ -281,6 +299,8 @@ def describe_file(path):
                     "relationships": _describe_relationships(collected),
                 }
             }
+            if DUMP_ENUMS:
+                result["enums"] = _describe_enums(collected)
         except BaseException as exc:  # SystemExit, SyntaxError, ... all count
             result = {"error": _error_string(exc)}
             if os.environ.get("SA2RS_DUMP_TRACEBACK"):
@@ -395,10 +415,15 @@ def dump(paths):
 
 
 def main(argv):
-    if len(argv) < 2 or argv[1] in ("-h", "--help"):
+    global DUMP_ENUMS
+    args = argv[1:]
+    if args and args[0] == "--enums":
+        DUMP_ENUMS = True
+        args = args[1:]
+    if not args or args[0] in ("-h", "--help"):
         sys.stderr.write(__doc__.split("\n\n")[1] + "\n")
         return 2
-    json.dump(dump(argv[1:]), sys.stdout, indent=2, sort_keys=False)
+    json.dump(dump(args), sys.stdout, indent=2, sort_keys=False)
     sys.stdout.write("\n")
     return 0
 

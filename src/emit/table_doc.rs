@@ -1,0 +1,53 @@
+//! The part of a struct's doc comment that describes its table's arguments: constraints,
+//! indexes and options, as declared.
+
+use crate::graph::Table;
+use crate::ir::ConstraintKind;
+
+/// `""`, or paragraphs listing the table's constraints and options (each starting with a blank
+/// line, to follow the struct's doc).
+pub(super) fn table_args_doc(table: &Table) -> String {
+    let mut out = String::new();
+    if !table.constraints.is_empty() {
+        out.push_str("\n\nConstraints and indexes:");
+        for c in &table.constraints {
+            let cols: Vec<String> = c
+                .columns
+                .iter()
+                .filter_map(|&i| table.columns.get(i))
+                .map(|col| format!("`{}`", col.name))
+                .chain(c.expressions.iter().map(|e| format!("`{}`", one_line(e))))
+                .collect();
+            let cols = cols.join(", ");
+            let name = c.name.as_ref().map_or(String::new(), |n| format!(" `{n}`"));
+            let line = match &c.kind {
+                ConstraintKind::PrimaryKey => format!("primary key{name} ({cols})"),
+                ConstraintKind::Unique => format!("unique{name} ({cols})"),
+                ConstraintKind::Index { unique: true } => format!("unique index{name} ({cols})"),
+                ConstraintKind::Index { unique: false } => format!("index{name} ({cols})"),
+                ConstraintKind::Check { sql } => format!("check{name}: `{}`", one_line(sql)),
+                ConstraintKind::ForeignKey { targets } => {
+                    let targets: Vec<String> =
+                        targets.iter().map(|t| format!("`{}`", t.value)).collect();
+                    format!("foreign key{name} ({cols}) to ({})", targets.join(", "))
+                }
+            };
+            out.push_str("\n- ");
+            out.push_str(&line);
+        }
+    }
+    if !table.options.is_empty() {
+        let opts: Vec<String> = table
+            .options
+            .iter()
+            .map(|(k, v)| format!("`{k}={}`", one_line(v)))
+            .collect();
+        out.push_str(&format!("\n\nTable options: {}.", opts.join(", ")));
+    }
+    out
+}
+
+fn one_line(s: &str) -> String {
+    let s: String = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    s.replace('`', "'")
+}

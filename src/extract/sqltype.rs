@@ -1,0 +1,481 @@
+//! Reading a type expression: SQLAlchemy's type classes with their arguments (core and dialect),
+//! `ARRAY(item)`, `Enum` of string values or of a Python enum class of the file, the file's
+//! `TypeDecorator`s, and `.with_variant(...)`.
+
+use super::local_types::{AliasPairing, MemberAttr};
+use super::types;
+use super::{Extractor, Resolved};
+use crate::diagnostics as diag;
+use crate::ir::{PyEnum, SqlType, TypeKind};
+use crate::source::Span;
+use crate::syntax::{keyword, Expr, ExprKind, Keyword};
+
+/// What reading a type expression found.
+pub enum TypeRead {
+    Known(SqlType),
+    /// Recognised as a SQLAlchemy type but with arguments sa2rs cannot read (an `Enum` with a
+    /// `values_callable` it does not understand, say): the type, ported as text, plus what was
+    /// not understood.
+    Partial(SqlType, String),
+}
+
+/// How deep type expressions nest (`ARRAY(ARRAY(...))`, decorators of decorators) before
+/// sa2rs stops reading them.
+const MAX_TYPE_DEPTH: usize = 16;
+
+/// `ARRAY(..., dimensions=n)` beyond this is not read.
+const MAX_DIMENSIONS: i64 = 8;
+
+fn unknown(class: &str, span: Span) -> SqlType {
+    SqlType {
+        class: class.to_owned(),
+        kind: TypeKind::Unknown,
+        span,
+    }
+}
+
+fn literal_bool(e: &Expr) -> Option<bool> {
+    e.as_bool()
+}
+
+impl Extractor<'_> {
+    /// Reads a type expression (a bare class or a call). `None` when `e` is not a type sa2rs
+    /// recognises; the caller decides what else it may be.
+    pub(super) fn read_type(&mut self, e: &Expr) -> Option<TypeRead> {
+        self.type_at(e, 0)
+    }
+
+    fn type_at(&mut self, e: &Expr, depth: usize) -> Option<TypeRead> {
+        if depth > MAX_TYPE_DEPTH {
+            return None;
+        }
+        let (head, args, kws): (&Expr, &[Expr], &[Keyword]) = match &e.kind {
+            ExprKind::Call {
+                func,
+                args,
+                keywords,
+            } => {
+                if let ExprKind::Attribute { value, attr } = &func.kind {
+                    // `TypeEngine.with_variant` returns a copy of the base type, which is what
+                    // SQLAlchemy reports; the variants only apply on other dialects.
+                    if matches!(attr.as_str(), "with_variant" | "evaluates_none") {
+                        return self.type_at(value, depth + 1);
+                    }
+                }
+                (func, args, keywords)
+            }
+            _ => (e, &[], &[]),
+        };
+        match self.scope.resolve_sqla(head)? {
+            Resolved::Sqla(name) => {
+                let dialect = self.scope.dialect(head);
+                let (class, kind) = types::lookup(&name, dialect.as_deref())?;
+                let mysql = matches!(dialect.as_deref(), Some("mysql" | "mariadb"));
+                Some(self.type_arguments(class, kind, mysql, args, kws, e.span, depth))
+            }
+            Resolved::Local(name) if self.local.decorators.contains_key(&name) => {
+                Some(self.decorator_type(&name, e, args, kws, depth))
+            }
+            _ => None,
+        }
+    }
+
+    /// Applies a type's arguments to its meaning: lengths, `timezone=`, `asdecimal=`,
+    /// `as_uuid=`, MySQL's `unsigned=`, `ARRAY`'s item type, `Enum`'s values.
+    #[allow(clippy::too_many_arguments)]
+    fn type_arguments(
+        &mut self,
+        class: &str,
+        mut kind: TypeKind,
+        mysql: bool,
+        args: &[Expr],
+        kws: &[Keyword],
+        span: Span,
+        depth: usize,
+    ) -> TypeRead {
+        let arg = |pos: usize, kw: &str| keyword(kws, kw).map(|k| &k.value).or(args.get(pos));
+        let int = |e: Option<&Expr>| {
+            e.and_then(|e| match e.kind {
+                ExprKind::Int(i) => i,
+                _ => None,
+            })
+        };
+        let mut problem: Option<String> = None;
+        let not_bool = |what: &str| format!("`{what}=` is not a literal `True`/`False`");
+        match &mut kind {
+            TypeKind::Text { length } => *length = int(arg(0, "length")),
+            TypeKind::Decimal { precision, scale } => {
+                *precision = int(arg(0, "precision"));
+                *scale = int(arg(1, "scale"));
+                if let Some(k) = keyword(kws, "asdecimal") {
+                    match literal_bool(&k.value) {
+                        Some(false) => kind = TypeKind::Float,
+                        Some(true) => {}
+                        None => {
+                            problem.get_or_insert_with(|| not_bool("asdecimal"));
+                        }
+                    }
+                }
+            }
+            TypeKind::Float => {
+                if let Some(k) = keyword(kws, "asdecimal") {
+                    match literal_bool(&k.value) {
+                        Some(true) => {
+                            kind = TypeKind::Decimal {
+                                precision: None,
+                                scale: None,
+                            }
+                        }
+                        Some(false) => {}
+                        None => {
+                            problem.get_or_insert_with(|| not_bool("asdecimal"));
+                        }
+                    }
+                }
+            }
+            TypeKind::DateTime { timezone } => {
+                if let Some(tz) = arg(0, "timezone") {
+                    match literal_bool(tz) {
+                        Some(b) => *timezone = b,
+                        None => {
+                            problem.get_or_insert_with(|| not_bool("timezone"));
+                        }
+                    }
+                }
+            }
+            // `Uuid(as_uuid=False)` (and PostgreSQL's `UUID(as_uuid=False)`) hands out strings.
+            TypeKind::Uuid => {
+                if let Some(v) = arg(0, "as_uuid") {
+                    match literal_bool(v) {
+                        Some(false) => kind = TypeKind::Text { length: None },
+                        Some(true) => {}
+                        None => {
+                            problem.get_or_insert_with(|| not_bool("as_uuid"));
+                        }
+                    }
+                }
+            }
+            TypeKind::Int8 | TypeKind::Int16 | TypeKind::Int32 | TypeKind::Int64 if mysql => {
+                if let Some(k) = keyword(kws, "unsigned") {
+                    match literal_bool(&k.value) {
+                        Some(true) => kind = unsigned(&kind),
+                        Some(false) => {}
+                        None => {
+                            problem.get_or_insert_with(|| not_bool("unsigned"));
+                        }
+                    }
+                }
+            }
+            TypeKind::Enum { .. } => return self.enum_type(class, args, kws, span),
+            TypeKind::Array { item, dimensions } => {
+                match arg(0, "item_type") {
+                    None => {
+                        problem = Some(format!("`{class}` without an item type"));
+                    }
+                    Some(item_expr) => match self.type_at(item_expr, depth + 1) {
+                        Some(TypeRead::Known(t)) => **item = t.kind,
+                        Some(TypeRead::Partial(_, why)) => problem = Some(why),
+                        None => {
+                            let text = self.files.slice(item_expr.span).to_owned();
+                            problem =
+                                Some(format!("its item type `{text}` is not one sa2rs knows"));
+                        }
+                    },
+                }
+                match int(arg(2, "dimensions")) {
+                    Some(n) if (1..=MAX_DIMENSIONS).contains(&n) => *dimensions = n as u8,
+                    Some(_) => {
+                        problem.get_or_insert_with(|| {
+                            format!("`dimensions=` is not between 1 and {MAX_DIMENSIONS}")
+                        });
+                    }
+                    None => {}
+                }
+            }
+            _ => {}
+        }
+        match problem {
+            None => TypeRead::Known(SqlType {
+                class: class.to_owned(),
+                kind,
+                span,
+            }),
+            Some(p) => TypeRead::Partial(unknown(class, span), p),
+        }
+    }
+
+    /// `Enum("a", "b", name=...)`, or `Enum(PythonEnum, ...)` for an `enum.Enum` class of the
+    /// file (`Enum._enum_init`, `Enum._parse_into_values`).
+    pub(super) fn enum_type(
+        &mut self,
+        class: &str,
+        args: &[Expr],
+        kws: &[Keyword],
+        span: Span,
+    ) -> TypeRead {
+        let name = match keyword(kws, "name") {
+            None => None,
+            Some(k) => match &k.value.kind {
+                ExprKind::Str(s) => Some(Some(s.clone())),
+                ExprKind::NoneLit => Some(None),
+                _ => {
+                    return TypeRead::Partial(
+                        unknown(class, span),
+                        "`name=` is not a literal".to_owned(),
+                    )
+                }
+            },
+        };
+        if let Some(first) = args.first() {
+            match self.scope.resolve(first) {
+                Some(Resolved::Local(n)) if self.local.enums.contains_key(&n) => {
+                    return self.python_enum(class, &n, name, kws, span);
+                }
+                // The generic `Enum(enum.Enum)` of a type map: its values come from the
+                // annotated class.
+                Some(Resolved::Python(p)) if p == "enum.Enum" && args.len() == 1 => {
+                    return TypeRead::Known(SqlType {
+                        class: class.to_owned(),
+                        kind: TypeKind::Enum {
+                            values: Vec::new(),
+                            name: name.flatten(),
+                            python: None,
+                        },
+                        span,
+                    });
+                }
+                _ => {}
+            }
+        }
+        let mut values = Vec::new();
+        for a in args {
+            match a.as_str() {
+                Some(s) => values.push(s.to_owned()),
+                None => {
+                    return TypeRead::Partial(
+                        unknown(class, span),
+                        format!(
+                            "an `{class}` of something other than string literals or an `enum.Enum` class of this file"
+                        ),
+                    )
+                }
+            }
+        }
+        if values.is_empty() {
+            return TypeRead::Partial(unknown(class, span), format!("an `{class}` without values"));
+        }
+        TypeRead::Known(SqlType {
+            class: class.to_owned(),
+            kind: TypeKind::Enum {
+                values,
+                name: name.flatten(),
+                python: None,
+            },
+            span,
+        })
+    }
+
+    /// An `Enum` of the enum class `enum_class`: the database stores the member names, unless
+    /// `values_callable` lists their values; the SQL name defaults to the class name in lower
+    /// case (`Enum._enum_init`). `name` is `name=` when given.
+    pub(super) fn python_enum(
+        &mut self,
+        class: &str,
+        enum_class: &str,
+        name: Option<Option<String>>,
+        kws: &[Keyword],
+        span: Span,
+    ) -> TypeRead {
+        let Some(ec) = self.local.enums.get(enum_class).cloned() else {
+            return TypeRead::Partial(unknown(class, span), format!("`{enum_class}` is unknown"));
+        };
+        if self.used_before_defined(span, enum_class, ec.name_span) {
+            return TypeRead::Known(unknown(class, span));
+        }
+        let stores =
+            match keyword(kws, "values_callable") {
+                None => MemberAttr::Name,
+                Some(k) => match self.local.values_callable(&k.value) {
+                    Some(a) => a,
+                    None => return TypeRead::Partial(
+                        unknown(class, span),
+                        "`values_callable=` is not `lambda x: [e.value for e in x]` (or `.name`)"
+                            .to_owned(),
+                    ),
+                },
+            };
+        let omit_aliases = match keyword(kws, "omit_aliases").map(|k| k.value.as_bool()) {
+            None => true,
+            Some(Some(b)) => b,
+            Some(None) => {
+                return TypeRead::Partial(
+                    unknown(class, span),
+                    "`omit_aliases=` is not a literal `True`/`False`".to_owned(),
+                )
+            }
+        };
+        if !omit_aliases && stores == MemberAttr::Value {
+            match ec.alias_pairing() {
+                AliasPairing::Exact => {}
+                AliasPairing::Raises => {
+                    self.diags
+                        .push(diag::enum_aliases_key_error(span, enum_class, ec.name_span));
+                    return TypeRead::Known(unknown(class, span));
+                }
+                AliasPairing::Scrambled => {
+                    return TypeRead::Partial(
+                        unknown(class, span),
+                        format!(
+                            "with `omit_aliases=False`, SQLAlchemy pairs the members of `{enum_class}` (aliases included) with the listed values from the end, so members store other members' values"
+                        ),
+                    )
+                }
+            }
+        }
+        // `Enum._parse_into_values`: the members (aliases too with `omit_aliases=False`);
+        // `values_callable` iterates the class, which never yields aliases.
+        let with_aliases = !omit_aliases && stores == MemberAttr::Name;
+        let members: Vec<&super::local_types::Member> = ec
+            .members
+            .iter()
+            .filter(|m| !m.alias || with_aliases)
+            .collect();
+        let mut values = Vec::new();
+        for m in &members {
+            match (stores, &m.value) {
+                (MemberAttr::Name, _) => values.push(m.name.clone()),
+                (MemberAttr::Value, super::local_types::MemberValue::Str(s)) => {
+                    values.push(s.clone())
+                }
+                (MemberAttr::Value, super::local_types::MemberValue::Int(_)) => {
+                    // `Enum._enum_init` measures each value with `len()`: a `TypeError`.
+                    self.diags.push(diag::enum_values_not_strings(
+                        span, enum_class, &m.name, m.span,
+                    ));
+                    return TypeRead::Known(unknown(class, span));
+                }
+                (MemberAttr::Value, super::local_types::MemberValue::Computed) => {
+                    self.diags
+                        .push(diag::enum_value_computed(m.span, enum_class, &m.name, span));
+                    return TypeRead::Known(unknown(class, span));
+                }
+            }
+        }
+        if values.is_empty() {
+            return TypeRead::Partial(
+                unknown(class, span),
+                format!("an `{class}` of `{enum_class}`, which has no members"),
+            );
+        }
+        let name = match name {
+            Some(n) => n,
+            None => Some(enum_class.to_lowercase()),
+        };
+        TypeRead::Known(SqlType {
+            class: class.to_owned(),
+            kind: TypeKind::Enum {
+                values,
+                name,
+                python: Some(PyEnum {
+                    class: enum_class.to_owned(),
+                    members: members.iter().map(|m| m.name.clone()).collect(),
+                    stores_values: stores == MemberAttr::Value,
+                    span: ec.name_span,
+                }),
+            },
+            span,
+        })
+    }
+
+    /// A `TypeDecorator` of the file: SQLAlchemy reports the decorator's class name; the values
+    /// are its `impl`'s. Arguments of the decorator go to the `impl` (`TypeDecorator.__init__`)
+    /// unless it defines its own `__init__`.
+    fn decorator_type(
+        &mut self,
+        name: &str,
+        e: &Expr,
+        args: &[Expr],
+        kws: &[Keyword],
+        depth: usize,
+    ) -> TypeRead {
+        if let Some(d) = self.local.decorators.get(name) {
+            let defined = d.name_span;
+            if self.used_before_defined(e.span, name, defined) {
+                return TypeRead::Known(unknown(name, e.span));
+            }
+        }
+        let mut current = name.to_owned();
+        let mut own_init = false;
+        let mut impl_ = None;
+        for _ in 0..MAX_TYPE_DEPTH {
+            let Some(d) = self.local.decorators.get(&current) else {
+                break;
+            };
+            own_init |= d.own_init;
+            if let Some(i) = &d.impl_ {
+                impl_ = Some(i.clone());
+                break;
+            }
+            match &d.parent {
+                Some(p) => current = p.clone(),
+                None => break,
+            }
+        }
+        let Some(impl_) = impl_ else {
+            return TypeRead::Partial(unknown(name, e.span), "it sets no `impl`".to_owned());
+        };
+        let bare = matches!(impl_.kind, ExprKind::Name(_) | ExprKind::Attribute { .. });
+        let impl_expr = if bare && !own_init && (!args.is_empty() || !kws.is_empty()) {
+            Expr {
+                kind: ExprKind::Call {
+                    func: Box::new(impl_),
+                    args: args.to_vec(),
+                    keywords: kws.to_vec(),
+                },
+                span: e.span,
+            }
+        } else {
+            impl_
+        };
+        let with_name = |t: SqlType| SqlType {
+            class: name.to_owned(),
+            kind: t.kind,
+            span: e.span,
+        };
+        match self.type_at(&impl_expr, depth + 1) {
+            Some(TypeRead::Known(t)) => TypeRead::Known(with_name(t)),
+            Some(TypeRead::Partial(t, why)) => TypeRead::Partial(with_name(t), why),
+            None => {
+                let text = self.files.slice(impl_expr.span).to_owned();
+                TypeRead::Partial(
+                    unknown(name, e.span),
+                    format!("its `impl`, `{text}`, is not a type sa2rs knows"),
+                )
+            }
+        }
+    }
+}
+
+impl Extractor<'_> {
+    /// A class of the file used (at `span`) above its definition: Python has not run the class
+    /// statement yet when the model's class body (or SQLAlchemy's annotation scan, which happens
+    /// as the model class is created) needs it. Reported as the error it is.
+    fn used_before_defined(&mut self, span: Span, name: &str, defined: Span) -> bool {
+        let before = span.file == defined.file && span.start < defined.start;
+        if before {
+            self.diags
+                .push(diag::used_before_definition(span, name, defined));
+        }
+        before
+    }
+}
+
+/// The unsigned integer of the same width (MySQL's `unsigned=True`).
+fn unsigned(kind: &TypeKind) -> TypeKind {
+    match kind {
+        TypeKind::Int8 => TypeKind::UInt8,
+        TypeKind::Int16 => TypeKind::UInt16,
+        TypeKind::Int32 => TypeKind::UInt32,
+        _ => TypeKind::UInt64,
+    }
+}

@@ -1,0 +1,334 @@
+//! Table arguments: `__table_args__` (a tuple, a dict, or a tuple ending with a dict, as
+//! `_ClassScanMapperConfig._setup_table` splits it) and the arguments of a `Table(...)` after
+//! its columns. Constraints and indexes, `schema=`, and other table options.
+
+use super::{Extractor, Resolved};
+use crate::diagnostics as diag;
+use crate::ir::{
+    ClassDecl, ConstraintColumn, ConstraintDecl, ConstraintKind, Spanned, TableArgs, TableDecl,
+};
+use crate::source::Span;
+use crate::syntax::{keyword, Expr, ExprKind, Keyword, Stmt, StmtKind};
+
+impl Extractor<'_> {
+    /// Reads `__table_args__` of class `class`.
+    pub(super) fn class_table_args(&mut self, e: &Expr, class: &str) -> TableArgs {
+        let mut args = TableArgs::default();
+        match &e.kind {
+            ExprKind::NoneLit => {}
+            ExprKind::Dict(items) => self.table_kwargs_dict(items, &mut args),
+            ExprKind::Tuple(items) => {
+                let (positional, kwargs) = match items.split_last() {
+                    Some((last, rest)) if matches!(last.kind, ExprKind::Dict(_)) => {
+                        (rest, Some(last))
+                    }
+                    _ => (items.as_slice(), None),
+                };
+                for item in positional {
+                    if !self.table_arg(item, &mut args) {
+                        self.diags.push(diag::not_ported(
+                            item.span,
+                            "this `__table_args__` element",
+                            "left out of the table",
+                        ));
+                    }
+                }
+                if let Some(Expr {
+                    kind: ExprKind::Dict(items),
+                    ..
+                }) = kwargs
+                {
+                    self.table_kwargs_dict(items, &mut args);
+                }
+            }
+            ExprKind::List(_)
+            | ExprKind::Set(_)
+            | ExprKind::Str(_)
+            | ExprKind::Int(_)
+            | ExprKind::Float(_)
+            | ExprKind::Bool(_) => {
+                self.diags.push(diag::table_args_not_tuple(e.span, class));
+            }
+            _ => self
+                .diags
+                .push(diag::not_literal(e.span, "`__table_args__`")),
+        }
+        args
+    }
+
+    fn table_kwargs_dict(&mut self, items: &[(Option<Expr>, Expr)], args: &mut TableArgs) {
+        for (key, value) in items {
+            match key.as_ref().and_then(Expr::as_str) {
+                Some(k) => self.table_kwarg(k, value, value.span, args),
+                None => self.diags.push(diag::not_literal(
+                    key.as_ref().map_or(value.span, |k| k.span),
+                    "this `__table_args__` key",
+                )),
+            }
+        }
+    }
+
+    /// A keyword argument of a table: `schema=`, or an option recorded as written.
+    pub(super) fn table_kwarg(
+        &mut self,
+        name: &str,
+        value: &Expr,
+        span: Span,
+        args: &mut TableArgs,
+    ) {
+        match name {
+            "schema" => match &value.kind {
+                ExprKind::Str(s) => args.schema = Some(Spanned::new(s.clone(), value.span)),
+                ExprKind::NoneLit => args.schema = None,
+                _ => self.diags.push(diag::not_literal(value.span, "`schema=`")),
+            },
+            "autoload_with" | "autoload" => self.diags.push(diag::runtime_construct(
+                span,
+                &format!("`{name}=` (table reflection)"),
+            )),
+            _ => args
+                .options
+                .push((name.to_owned(), self.files.slice(value.span).to_owned())),
+        }
+    }
+
+    /// A positional table argument other than a column: a constraint or an index, recorded in
+    /// `args`. Returns `false` when it is none of these.
+    pub(super) fn table_arg(&mut self, e: &Expr, args: &mut TableArgs) -> bool {
+        let ExprKind::Call {
+            func,
+            args: cargs,
+            keywords,
+        } = &e.kind
+        else {
+            return false;
+        };
+        let callee = match self.scope.resolve_sqla(func) {
+            Some(Resolved::Sqla(n)) => n,
+            _ => return false,
+        };
+        let name = keyword(keywords, "name")
+            .and_then(|k| k.value.as_str())
+            .map(str::to_owned);
+        let mut c = ConstraintDecl {
+            kind: ConstraintKind::Unique,
+            name,
+            columns: Vec::new(),
+            expressions: Vec::new(),
+            span: e.span,
+        };
+        match callee.as_str() {
+            "UniqueConstraint" | "PrimaryKeyConstraint" => {
+                if callee == "PrimaryKeyConstraint" {
+                    c.kind = ConstraintKind::PrimaryKey;
+                }
+                for a in cargs {
+                    self.constraint_element(a, &mut c);
+                }
+            }
+            "Index" => {
+                let unique = keyword(keywords, "unique").and_then(|k| k.value.as_bool());
+                c.kind = ConstraintKind::Index {
+                    unique: unique.unwrap_or(false),
+                };
+                c.name = cargs.first().and_then(Expr::as_str).map(str::to_owned);
+                for a in cargs.iter().skip(1) {
+                    self.constraint_element(a, &mut c);
+                }
+            }
+            "CheckConstraint" => {
+                let sql = keyword(keywords, "sqltext")
+                    .map(|k| &k.value)
+                    .or(cargs.first())
+                    .map(|s| match s.as_str() {
+                        Some(text) => text.to_owned(),
+                        None => self.files.slice(s.span).to_owned(),
+                    })
+                    .unwrap_or_default();
+                c.kind = ConstraintKind::Check { sql };
+            }
+            "ForeignKeyConstraint" => return self.fk_constraint(c, cargs, keywords, args),
+            _ => return false,
+        }
+        args.constraints.push(c);
+        true
+    }
+
+    /// A column of a constraint: a string names the column, a bare name the class attribute
+    /// holding it; anything else is an expression (an index on `func.lower(email)`).
+    fn constraint_element(&mut self, e: &Expr, c: &mut ConstraintDecl) {
+        match &e.kind {
+            ExprKind::Str(s) => c
+                .columns
+                .push(Spanned::new(ConstraintColumn::Name(s.clone()), e.span)),
+            ExprKind::Name(n) => c
+                .columns
+                .push(Spanned::new(ConstraintColumn::Attribute(n.clone()), e.span)),
+            _ => c.expressions.push(self.files.slice(e.span).to_owned()),
+        }
+    }
+
+    /// `ForeignKeyConstraint(columns, refcolumns, ...)`: the local columns and their targets
+    /// (`"table.column"` strings), one for one.
+    fn fk_constraint(
+        &mut self,
+        mut c: ConstraintDecl,
+        cargs: &[Expr],
+        keywords: &[Keyword],
+        args: &mut TableArgs,
+    ) -> bool {
+        let arg = |pos: usize, kw: &str| keyword(keywords, kw).map(|k| &k.value).or(cargs.get(pos));
+        let list = |e: Option<&Expr>| match e.map(|e| &e.kind) {
+            Some(ExprKind::List(v) | ExprKind::Tuple(v)) => Some(v.clone()),
+            _ => None,
+        };
+        let (Some(columns), Some(refs)) = (list(arg(0, "columns")), list(arg(1, "refcolumns")))
+        else {
+            self.diags.push(diag::not_literal(
+                c.span,
+                "this `ForeignKeyConstraint`'s column list",
+            ));
+            return true;
+        };
+        let mut targets = Vec::new();
+        for r in &refs {
+            match r.as_str() {
+                Some(s) => targets.push(Spanned::new(s.to_owned(), r.span)),
+                None => {
+                    self.diags.push(diag::not_literal(
+                        r.span,
+                        "a referenced column of `ForeignKeyConstraint` (write `\"table.column\"`)",
+                    ));
+                    return true;
+                }
+            }
+        }
+        for col in &columns {
+            self.constraint_element(col, &mut c);
+        }
+        if !c.expressions.is_empty() {
+            self.diags.push(diag::not_literal(
+                c.span,
+                "a column of this `ForeignKeyConstraint`",
+            ));
+            return true;
+        }
+        if c.columns.len() != targets.len() {
+            self.diags.push(diag::fk_constraint_arity(
+                c.span,
+                c.columns.len(),
+                targets.len(),
+            ));
+            return true;
+        }
+        c.kind = ConstraintKind::ForeignKey { targets };
+        args.constraints.push(c);
+        true
+    }
+}
+
+impl Extractor<'_> {
+    /// `__table__ = Table(...)`, or `__table__ = some_table` naming a `Table` of this module
+    /// (which the class then maps, so it is no longer a plain table). `None`, with a warning,
+    /// for anything else.
+    pub(super) fn mapped_table(&mut self, e: &Expr) -> Option<Box<TableDecl>> {
+        match &e.kind {
+            ExprKind::Call {
+                func,
+                args,
+                keywords,
+            } if self.callee(func).as_deref() == Some("Table") => {
+                self.table_call(args, keywords, e.span).map(Box::new)
+            }
+            ExprKind::Name(n) => {
+                match self
+                    .decls
+                    .tables
+                    .iter()
+                    .position(|t| t.var.as_deref() == Some(n))
+                {
+                    Some(i) => Some(Box::new(self.decls.tables.remove(i))),
+                    None => {
+                        self.diags.push(diag::not_ported(
+                            e.span,
+                            "`__table__` naming a table not declared in this file",
+                            "the class is left out",
+                        ));
+                        None
+                    }
+                }
+            }
+            _ => {
+                self.diags.push(diag::not_ported(
+                    e.span,
+                    "this `__table__`",
+                    "the class is left out",
+                ));
+                None
+            }
+        }
+    }
+
+    /// Makes `decl` map `table` (`__table__`): its name, columns (mapped under their own names)
+    /// and arguments. A column assigned in the class body is not the table's: SQLAlchemy
+    /// refuses it; a bare `Mapped[...]` annotation is only a type hint then.
+    pub(super) fn map_table(&mut self, decl: &mut ClassDecl, body: &[Stmt], table: TableDecl) {
+        let annotation_only: Vec<&str> = body
+            .iter()
+            .filter_map(|s| match &s.kind {
+                StmtKind::AnnAssign {
+                    target,
+                    value: None,
+                    ..
+                } => target.as_name(),
+                _ => None,
+            })
+            .collect();
+        for col in &decl.columns {
+            let attr = col.attr.as_ref().map_or(col.name.as_str(), |a| &a.value);
+            if !annotation_only.contains(&attr) {
+                self.diags.push(diag::column_outside_table(
+                    col.span,
+                    &decl.name,
+                    &col.name,
+                    table.name.span,
+                ));
+            }
+        }
+        decl.tablename = Some(table.name);
+        decl.columns = table
+            .columns
+            .into_iter()
+            .map(|mut c| {
+                c.attr = Some(Spanned::new(c.name.clone(), c.span));
+                c
+            })
+            .collect();
+        decl.table_args = table.args;
+        decl.table_var = table.var;
+    }
+}
+
+impl Extractor<'_> {
+    /// `MetaData(schema=...)` (also as the `metadata=` of `declarative_base(...)` /
+    /// `registry(...)`): a default schema for every table of that metadata, which sa2rs does not
+    /// track per metadata. Warned about; table names stay unqualified.
+    pub(super) fn metadata_schema(&mut self, e: &Expr) {
+        let ExprKind::Call { func, keywords, .. } = &e.kind else {
+            return;
+        };
+        if self.callee(func).as_deref() == Some("MetaData") {
+            if let Some(k) = keyword(keywords, "schema") {
+                self.diags.push(diag::not_ported(
+                    k.span,
+                    "`schema=` on `MetaData`",
+                    "its tables are not schema-qualified in the output",
+                ));
+            }
+            return;
+        }
+        if let Some(k) = keyword(keywords, "metadata") {
+            self.metadata_schema(&k.value);
+        }
+    }
+}

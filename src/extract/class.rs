@@ -244,7 +244,7 @@ impl Extractor<'_> {
             }
             "relationship" => {
                 let ann = inner.map(|i| self.relationship_annotation(i));
-                let rel = self.relationship_call(attr, ann, args, keywords, span);
+                let rel = self.relationship_call(decl, attr, ann, args, keywords, span);
                 decl.relationships.push(rel);
             }
             // `column_property(Column(...))` still adds the column to the table.
@@ -289,6 +289,7 @@ impl Extractor<'_> {
 
     fn relationship_call(
         &mut self,
+        decl: &ClassDecl,
         attr: Spanned<String>,
         annotation: Option<crate::ir::RelAnnotation>,
         args: &[Expr],
@@ -306,6 +307,8 @@ impl Extractor<'_> {
             backref: None,
             remote_side: None,
             foreign_keys: None,
+            primaryjoin: None,
+            secondaryjoin: None,
             unported: Vec::new(),
             options: Vec::new(),
         };
@@ -338,18 +341,38 @@ impl Extractor<'_> {
                         .push(diag::not_literal(kw.value.span, "`uselist=`")),
                 },
                 "secondary" => rel.secondary = self.secondary(&kw.value),
-                "backref" => rel.backref = self.backref(&kw.value),
+                "backref" => {
+                    rel.backref = self.backref(&kw.value);
+                    // A join of its own for the reverse side is not ported.
+                    let own_join = rel.backref.as_ref().and_then(|b| {
+                        b.options
+                            .iter()
+                            .find(|(k, _)| k == "primaryjoin" || k == "secondaryjoin")
+                    });
+                    if let Some((k, _)) = own_join {
+                        self.diags.push(diag::relationship_option_not_ported(
+                            kw.value.span,
+                            k,
+                            &rel.attr.value,
+                        ));
+                        rel.unported.push(Spanned::new(k.clone(), kw.value.span));
+                    }
+                }
                 "remote_side" => rel.remote_side = self.column_names(&kw.value, "`remote_side=`"),
                 "foreign_keys" => {
                     rel.foreign_keys = self.column_names(&kw.value, "`foreign_keys=`")
                 }
                 "primaryjoin" | "secondaryjoin" => {
-                    self.diags.push(diag::relationship_option_not_ported(
-                        kw.name_span,
-                        k,
-                        &rel.attr.value,
-                    ));
-                    rel.unported.push(Spanned::new(k.to_owned(), kw.name_span));
+                    let option = if k == "primaryjoin" {
+                        "primaryjoin"
+                    } else {
+                        "secondaryjoin"
+                    };
+                    match self.join_arg(&kw.value, option, decl, &rel.attr.value) {
+                        Some(arg) if option == "primaryjoin" => rel.primaryjoin = Some(arg),
+                        Some(arg) => rel.secondaryjoin = Some(arg),
+                        None => rel.unported.push(Spanned::new(k.to_owned(), kw.name_span)),
+                    }
                 }
                 _ => rel
                     .options

@@ -8,6 +8,7 @@
 mod annotation;
 mod class;
 mod column;
+mod join;
 mod scope;
 mod types;
 
@@ -39,6 +40,8 @@ struct Extractor<'a> {
     bases: IndexMap<String, BaseKind>,
     /// Classes of this module that are mapped or abstract declarative classes, by name.
     declarative_classes: IndexMap<String, crate::ir::ClassRole>,
+    /// Where each module-level name is first bound (for names a class body uses too early).
+    module_defs: IndexMap<String, u32>,
     decls: FileDecls,
     diags: Vec<Diagnostic>,
 }
@@ -56,6 +59,7 @@ pub fn extract(
         scope: Scope::of(&module.body),
         bases: IndexMap::new(),
         declarative_classes: IndexMap::new(),
+        module_defs: join::module_definitions(&module.body),
         decls: FileDecls::default(),
         diags: Vec::new(),
     };

@@ -6,7 +6,10 @@
 //! Where SQLAlchemy would raise, an error diagnostic is reported and the construct is left out
 //! of the graph, so that the rest of the graph is still right.
 
+mod explicit;
 mod join;
+mod join_condition;
+mod join_expr;
 mod relationships;
 mod tables;
 

@@ -2,7 +2,7 @@
 //! sides, as SQLAlchemy's `RelationshipProperty` configures them.
 
 use super::join::{self, FkPair, JoinError};
-use super::Names;
+use super::{explicit, Names};
 use crate::diagnostics::{self as diag, Diagnostic};
 use crate::graph::{ClassId, ColumnRef, Direction, Graph, Relationship, TableId};
 use crate::ir::{ClassDecl, ColumnName, RelationshipDecl, SecondaryRef, Spanned};
@@ -17,31 +17,48 @@ pub(super) fn build(
 ) {
     let mut back_populates: Vec<Option<Spanned<String>>> = Vec::new();
     let mut backrefs = Vec::new();
+    // Per relationship built: the state of its explicit join, if it has one.
+    let mut explicit_joins: Vec<Option<explicit::State>> = Vec::new();
+    // Relationships left out with a warning: `back_populates` naming one is not an error.
+    let mut left_out: Vec<(ClassId, &str)> = Vec::new();
     for &(id, decl) in classes {
         for rel in &decl.relationships {
             if !rel.unported.is_empty() {
+                left_out.push((id, &rel.attr.value));
                 continue;
             }
-            let Some(built) = relationship(graph, names, id, decl, rel, diags) else {
+            let Some((built, state)) = relationship(graph, names, id, decl, rel, diags) else {
                 continue;
             };
             if let Some(b) = &rel.backref {
                 backrefs.push((graph.relationships.len(), b));
             }
             graph.relationships.push(built);
+            explicit_joins.push(state);
             back_populates.push(rel.back_populates.clone());
         }
     }
     for (index, b) in backrefs {
         let forward = &graph.relationships[index];
-        let reverse = backref(forward, b);
+        let mut reverse = backref(forward, b);
+        if let Some(state) = &explicit_joins[index] {
+            let Some(configured) = explicit::reverse(graph, forward, state, b, diags) else {
+                continue;
+            };
+            reverse.direction = configured.direction;
+            reverse.uselist = b
+                .uselist
+                .unwrap_or(configured.direction != Direction::ManyToOne);
+            reverse.pairs = configured.pairs;
+            reverse.secondary_pairs = configured.secondary_pairs;
+        }
         graph.relationships[index].back_populates = Some(b.name.value.clone());
         graph.relationships.push(reverse);
         back_populates.push(None);
     }
     for (index, bp) in back_populates.iter().enumerate() {
         if let Some(bp) = bp {
-            link_reverse(graph, index, bp, diags);
+            link_reverse(graph, index, bp, &left_out, diags);
         }
     }
 }
@@ -61,7 +78,7 @@ fn relationship(
     decl: &ClassDecl,
     rel: &RelationshipDecl,
     diags: &mut Vec<Diagnostic>,
-) -> Option<Relationship> {
+) -> Option<(Relationship, Option<explicit::State>)> {
     let class_name = &graph.class(id).name;
     let key = &rel.attr.value;
     let Some(target_ref) = target_name(rel) else {
@@ -113,10 +130,33 @@ fn relationship(
         .as_ref()
         .map(|cols| named_columns(graph, names, parent_table, cols, "`foreign_keys=`", diags));
     let consider = consider.as_deref();
-    let (direction, pairs, secondary_pairs) = match secondary {
+    let remote = rel
+        .remote_side
+        .as_ref()
+        .map(|cols| named_columns(graph, names, parent_table, cols, "`remote_side=`", diags));
+    let state = if rel.primaryjoin.is_some() || rel.secondaryjoin.is_some() {
+        let forward = explicit::Forward {
+            class: id,
+            target,
+            decl,
+            rel,
+            secondary,
+            consider,
+            remote_side: remote.as_deref(),
+        };
+        Some(explicit::configure(graph, names, &forward, diags)?)
+    } else {
+        None
+    };
+    let (direction, pairs, secondary_pairs) = match (&state, secondary) {
+        (Some(s), _) => (
+            s.configured.direction,
+            s.configured.pairs.clone(),
+            s.configured.secondary_pairs.clone(),
+        ),
         // `_determine_joins`: primaryjoin between parent and secondary, secondaryjoin between
         // target and secondary; the direction is always MANYTOMANY.
-        Some(sec) => {
+        (None, Some(sec)) => {
             let pj = join::join_condition(graph, parent_table, sec, consider)
                 .map_err(|e| join_error(e, parent_table, sec, diags))
                 .ok()?;
@@ -127,19 +167,16 @@ fn relationship(
                 |pairs: Vec<FkPair>| pairs.into_iter().map(|p| (p.referent, p.foreign)).collect();
             (Direction::ManyToMany, lr(pj), lr(sj))
         }
-        None => {
+        (None, None) => {
             let pj = join::join_condition(graph, parent_table, child_table, consider)
                 .map_err(|e| join_error(e, parent_table, child_table, diags))
                 .ok()?;
-            let remote = rel.remote_side.as_ref().map(|cols| {
-                named_columns(graph, names, parent_table, cols, "`remote_side=`", diags)
-            });
             let (direction, pairs) =
                 join::direction(parent_table, child_table, &pj, remote.as_deref());
             (direction, pairs, Vec::new())
         }
     };
-    Some(Relationship {
+    let built = Relationship {
         class: id,
         key: key.clone(),
         target,
@@ -152,7 +189,8 @@ fn relationship(
         span: rel.attr.span,
         from_backref: false,
         options: rel.options.clone(),
-    })
+    };
+    Some((built, state))
 }
 
 /// `uselist`: a scalar `Mapped[X]` annotation forces `False` (`declarative_scan`); otherwise
@@ -264,6 +302,7 @@ fn link_reverse(
     graph: &mut Graph,
     index: usize,
     bp: &Spanned<String>,
+    left_out: &[(ClassId, &str)],
     diags: &mut Vec<Diagnostic>,
 ) {
     let rel = &graph.relationships[index];
@@ -274,6 +313,9 @@ fn link_reverse(
         .iter()
         .position(|r| r.class == rel.target && r.key == bp.value);
     let Some(other) = other else {
+        if left_out.contains(&(rel.target, bp.value.as_str())) {
+            return;
+        }
         let table = graph.table(target.table);
         match table
             .columns

@@ -429,15 +429,19 @@ pub fn direction_ambiguous(span: Span, class: &str, key: &str, foreign: &[String
     ])
 }
 
-pub fn direction_none(span: Span, class: &str, key: &str) -> Diagnostic {
+pub fn direction_none(span: Span, class: &str, key: &str, foreign: &[String]) -> Diagnostic {
     error(
         "E0306",
         format!("can't determine the direction of relationship `{class}.{key}`: foreign key columns are present in neither the parent nor the child's tables"),
     )
     .with_labels(vec![primary(span, "the foreign key columns of this join belong to another table")])
-    .with_notes(vec![help(
-        "mark a column of the parent's or the target's table with `foreign(...)`",
-    )])
+    .with_notes(vec![
+        format!(
+            "foreign key columns: {}",
+            foreign.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", ")
+        ),
+        help("mark a column of the parent's or the target's table with `foreign(...)`"),
+    ])
 }
 
 pub fn no_local_remote_pairs(span: Span, class: &str, key: &str) -> Diagnostic {

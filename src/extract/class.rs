@@ -369,8 +369,15 @@ impl Extractor<'_> {
                         "secondaryjoin"
                     };
                     match self.join_arg(&kw.value, option, decl, &rel.attr.value) {
-                        Some(arg) if option == "primaryjoin" => rel.primaryjoin = Some(arg),
-                        Some(arg) => rel.secondaryjoin = Some(arg),
+                        Some(arg) => {
+                            // Recorded as written too: its filters are not in the column pairs.
+                            rel.options
+                                .push((k.to_owned(), self.files.slice(kw.value.span).to_owned()));
+                            match option {
+                                "primaryjoin" => rel.primaryjoin = Some(arg),
+                                _ => rel.secondaryjoin = Some(arg),
+                            }
+                        }
                         None => rel.unported.push(Spanned::new(k.to_owned(), kw.name_span)),
                     }
                 }

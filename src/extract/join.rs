@@ -238,7 +238,8 @@ impl Extractor<'_> {
             | ExprKind::Bool(_)
             | ExprKind::NoneLit => JoinExprKind::Group(Vec::new()),
             ExprKind::Name(_) | ExprKind::Attribute { .. } | ExprKind::Subscript { .. } => {
-                JoinExprKind::Column(self.join_column(e, ctx)?)
+                let (path, owner_span) = self.join_column(e, ctx)?;
+                JoinExprKind::Column { path, owner_span }
             }
             ExprKind::Compare {
                 left,
@@ -443,7 +444,7 @@ impl Extractor<'_> {
 
     /// A column reference: `Class.attr`, `table.c.column`, `Class.__table__.c.column`, or a
     /// bare attribute of the class body (written directly in the class).
-    fn join_column(&mut self, e: &Expr, ctx: &Ctx) -> Result<ColumnPath, NotRead> {
+    fn join_column(&mut self, e: &Expr, ctx: &Ctx) -> Result<(ColumnPath, Span), NotRead> {
         let (owner, path) = match &e.kind {
             ExprKind::Name(n) => {
                 let own = ctx.form == JoinForm::Direct
@@ -453,7 +454,7 @@ impl Extractor<'_> {
                         .iter()
                         .any(|c| c.attr.as_ref().is_some_and(|a| &a.value == n));
                 return match (own, ctx.form) {
-                    (true, _) => Ok(ColumnPath::Own(n.clone())),
+                    (true, _) => Ok((ColumnPath::Own(n.clone()), e.span)),
                     (false, JoinForm::Direct) => Err(unreadable(
                         e.span,
                         format!("the name `{n}`, which is not a column declared above"),
@@ -512,7 +513,7 @@ impl Extractor<'_> {
             _ => return Err(unreadable(e.span, "this expression")),
         };
         self.join_owner(owner, ctx)?;
-        Ok(path)
+        Ok((path, owner.span))
     }
 
     /// Checks the name owning a column (a class or a table variable) as Python would see it
@@ -584,7 +585,7 @@ fn is_literal(e: &JoinExpr) -> bool {
 
 fn contains_comparison(e: &JoinExpr) -> bool {
     match &e.kind {
-        JoinExprKind::Column(_) => false,
+        JoinExprKind::Column { .. } => false,
         JoinExprKind::Binary { op, left, right } => {
             op.is_comparison() || contains_comparison(left) || contains_comparison(right)
         }

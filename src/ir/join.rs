@@ -38,7 +38,8 @@ pub struct JoinExpr {
 /// the expressions inside it.
 #[derive(Debug, Clone)]
 pub enum JoinExprKind {
-    Column(ColumnPath),
+    /// A column; `owner_span` is the class or table name's (the column's own for a bare name).
+    Column { path: ColumnPath, owner_span: Span },
     /// A binary operator between two SQL expressions (`==`, `<`, `.like(...)`, `+`).
     Binary {
         op: JoinOp,

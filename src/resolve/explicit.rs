@@ -178,7 +178,10 @@ fn checked(
                     let cols: Vec<String> = cols.into_iter().map(|c| graph.qualified(c)).collect();
                     diag::direction_ambiguous(spans.primary, class, key, &cols)
                 }
-                Refusal::DirectionNone => diag::direction_none(spans.primary, class, key),
+                Refusal::DirectionNone(cols) => {
+                    let cols: Vec<String> = cols.into_iter().map(|c| graph.qualified(c)).collect();
+                    diag::direction_none(spans.primary, class, key, &cols)
+                }
                 Refusal::NoPairs => diag::no_local_remote_pairs(spans.primary, class, key),
             });
             None
@@ -240,4 +243,22 @@ pub fn reverse(
         return None;
     }
     Some(configured)
+}
+
+/// The join conditions a `backref` takes from its relationship, as written there, under the
+/// names they have on the reverse side (a many-to-many swaps them), for the registry.
+pub fn reverse_options(forward: &Relationship) -> Vec<(String, String)> {
+    let swap = forward.secondary.is_some();
+    forward
+        .options
+        .iter()
+        .filter_map(|(k, v)| {
+            let k = match (k.as_str(), swap) {
+                ("primaryjoin", false) | ("secondaryjoin", true) => "primaryjoin",
+                ("primaryjoin", true) => "secondaryjoin",
+                _ => return None,
+            };
+            Some((k.to_owned(), v.clone()))
+        })
+        .collect()
 }

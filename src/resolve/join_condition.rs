@@ -197,8 +197,9 @@ pub enum Refusal {
     /// "Can't determine relationship direction ... present in both the parent and the child's
     /// mapped tables", with the foreign key columns.
     DirectionAmbiguous(Vec<ColumnRef>),
-    /// "... foreign key columns are present in neither the parent nor the child's mapped tables".
-    DirectionNone,
+    /// "... foreign key columns are present in neither the parent nor the child's mapped tables",
+    /// with the foreign key columns.
+    DirectionNone(Vec<ColumnRef>),
     /// "could not determine any unambiguous local/remote column pairs".
     NoPairs,
 }
@@ -554,7 +555,7 @@ fn determine_direction(
         }
         (true, false) => Ok(Direction::OneToMany),
         (false, true) => Ok(Direction::ManyToOne),
-        (false, false) => Err(Refusal::DirectionNone),
+        (false, false) => Err(Refusal::DirectionNone(foreign)),
     }
 }
 

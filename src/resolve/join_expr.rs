@@ -53,7 +53,9 @@ struct Lowering<'a, 'd> {
 impl Lowering<'_, '_> {
     fn node(&mut self, e: &JoinExpr) -> Result<Node, Failure> {
         Ok(match &e.kind {
-            JoinExprKind::Column(path) => Node::column(self.column(path, e.span)?),
+            JoinExprKind::Column { path, owner_span } => {
+                Node::column(self.column(path, e.span, *owner_span)?)
+            }
             JoinExprKind::Binary { op, left, right } => Node::Binary {
                 op: match op {
                     JoinOp::Eq => Op::Eq,
@@ -121,7 +123,12 @@ impl Lowering<'_, '_> {
         }
     }
 
-    fn column(&mut self, path: &ColumnPath, span: Span) -> Result<ColumnRef, Failure> {
+    fn column(
+        &mut self,
+        path: &ColumnPath,
+        span: Span,
+        owner_span: Span,
+    ) -> Result<ColumnRef, Failure> {
         match path {
             ColumnPath::Own(attr) => {
                 let table = self.graph.class(self.owner.class).table;
@@ -140,7 +147,7 @@ impl Lowering<'_, '_> {
                 {
                     Err(self.not_a_column(span, owner, attr))
                 }
-                None => Err(self.unknown_owner(span, owner)),
+                None => Err(self.unknown_owner(owner_span, owner)),
             },
             ColumnPath::TableColumn { owner, column } => {
                 let table = match self.arg.form {
@@ -160,7 +167,7 @@ impl Lowering<'_, '_> {
                     {
                         Err(self.not_a_column(span, owner, "c"))
                     }
-                    None => Err(self.unknown_owner(span, owner)),
+                    None => Err(self.unknown_owner(owner_span, owner)),
                 }
             }
             ColumnPath::ClassTable { owner, column } => match self.names.classes.get(owner) {
@@ -170,7 +177,7 @@ impl Lowering<'_, '_> {
                         self.not_a_column(span, &format!("{owner}.__table__.c"), column)
                     })
                 }
-                None => Err(self.unknown_owner(span, owner)),
+                None => Err(self.unknown_owner(owner_span, owner)),
             },
         }
     }

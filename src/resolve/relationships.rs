@@ -51,6 +51,10 @@ pub(super) fn build(
                 .unwrap_or(configured.direction != Direction::ManyToOne);
             reverse.pairs = configured.pairs;
             reverse.secondary_pairs = configured.secondary_pairs;
+            let mut options = explicit::reverse_options(forward);
+            options.sort_by_key(|(k, _)| k != "primaryjoin");
+            options.append(&mut reverse.options);
+            reverse.options = options;
         }
         graph.relationships[index].back_populates = Some(b.name.value.clone());
         graph.relationships.push(reverse);

@@ -492,6 +492,33 @@ mod tests {
     }
 
     #[test]
+    fn embedded_expression_spans_point_into_the_file() {
+        // `x = "  A.b == c"`: the string's text starts at byte 5.
+        let src = "x = \"  A.b == c\"";
+        let parsed = parse_expression(0, "  A.b == c", Embedded::At(5), "m.py").unwrap();
+        let ExprKind::Compare { left, .. } = &parsed.expr.kind else {
+            panic!("not a comparison")
+        };
+        assert_eq!(&src[left.span.range()], "A.b");
+        assert_eq!(&src[parsed.expr.span.range()], "A.b == c");
+
+        let whole = Span::new(0, 4, 17);
+        let parsed = parse_expression(0, "A.b == c", Embedded::Within(whole), "m.py").unwrap();
+        let ExprKind::Compare { left, .. } = &parsed.expr.kind else {
+            panic!("not a comparison")
+        };
+        assert_eq!(left.span, whole);
+    }
+
+    #[test]
+    fn embedded_syntax_error_points_into_the_file() {
+        let err = parse_expression(0, "a ==", Embedded::At(10), "m.py").unwrap_err();
+        assert!((10..=14).contains(&err.span.start), "{err:?}");
+        let err = parse_expression(0, "\n  a", Embedded::At(10), "m.py").unwrap_err();
+        assert!(err.span.start >= 10, "{err:?}");
+    }
+
+    #[test]
     fn nul_byte_is_a_syntax_error() {
         assert!(parse(0, "x = 1\0\n", "m.py")
             .unwrap_err()

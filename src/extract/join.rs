@@ -95,6 +95,54 @@ const FUNCTIONS: &[&str] = &[
     "type_coerce",
 ];
 
+/// Python's builtin functions: a bare name that is none of the model's falls back to one of
+/// these, which SQLAlchemy binds as a value (`id == Address.user_id` compares with `id()`).
+const BUILTIN_FUNCTIONS: &[&str] = &[
+    "abs",
+    "aiter",
+    "all",
+    "anext",
+    "any",
+    "ascii",
+    "bin",
+    "breakpoint",
+    "callable",
+    "chr",
+    "compile",
+    "delattr",
+    "dir",
+    "divmod",
+    "eval",
+    "exec",
+    "format",
+    "getattr",
+    "globals",
+    "hasattr",
+    "hash",
+    "hex",
+    "id",
+    "input",
+    "isinstance",
+    "issubclass",
+    "iter",
+    "len",
+    "locals",
+    "max",
+    "min",
+    "next",
+    "oct",
+    "open",
+    "ord",
+    "pow",
+    "print",
+    "repr",
+    "round",
+    "setattr",
+    "sorted",
+    "sum",
+    "vars",
+];
+
 /// The first position at which each module-level name is bound (classes, functions,
 /// assignments), to tell a class body that uses a name before the module defines it.
 pub(super) fn module_definitions(body: &[Stmt]) -> IndexMap<String, u32> {
@@ -237,6 +285,11 @@ impl Extractor<'_> {
             | ExprKind::Float(_)
             | ExprKind::Bool(_)
             | ExprKind::NoneLit => JoinExprKind::Group(Vec::new()),
+            ExprKind::Name(n) if self.is_builtin_here(n, ctx) => match ctx.form {
+                // A class or table of that name comes first: decided when resolving.
+                JoinForm::Text => JoinExprKind::Builtin(n.clone()),
+                JoinForm::Direct | JoinForm::Lambda => JoinExprKind::Group(Vec::new()),
+            },
             ExprKind::Name(_) | ExprKind::Attribute { .. } | ExprKind::Subscript { .. } => {
                 let (path, owner_span) = self.join_column(e, ctx)?;
                 JoinExprKind::Column { path, owner_span }
@@ -516,6 +569,23 @@ impl Extractor<'_> {
         Ok((path, owner.span))
     }
 
+    /// Whether a bare name falls back to a Python builtin function where the join runs: it is
+    /// not a column of the class body above (in the class body) nor a module-level name.
+    fn is_builtin_here(&self, name: &str, ctx: &Ctx) -> bool {
+        if !BUILTIN_FUNCTIONS.contains(&name) {
+            return false;
+        }
+        let in_body = ctx.form == JoinForm::Direct
+            && (ctx
+                .class
+                .columns
+                .iter()
+                .any(|c| c.attr.as_ref().is_some_and(|a| a.value == name))
+                || ctx.class.relationships.iter().any(|r| r.attr.value == name));
+        let in_module = ctx.form != JoinForm::Text && self.scope.binding(name).is_some();
+        !in_body && !in_module
+    }
+
     /// Checks the name owning a column (a class or a table variable) as Python would see it
     /// where the join condition runs. Strings are checked against the registry later.
     fn join_owner(&mut self, owner: &Expr, ctx: &Ctx) -> Result<(), NotRead> {
@@ -580,12 +650,16 @@ fn group(items: Vec<JoinExpr>, span: Span) -> JoinExpr {
 
 /// A Python value (SQLAlchemy makes it a bound parameter): a group of nothing.
 fn is_literal(e: &JoinExpr) -> bool {
-    matches!(&e.kind, JoinExprKind::Group(items) if items.is_empty())
+    match &e.kind {
+        JoinExprKind::Group(items) => items.is_empty(),
+        JoinExprKind::Builtin(_) => true,
+        _ => false,
+    }
 }
 
 fn contains_comparison(e: &JoinExpr) -> bool {
     match &e.kind {
-        JoinExprKind::Column { .. } => false,
+        JoinExprKind::Column { .. } | JoinExprKind::Builtin(_) => false,
         JoinExprKind::Binary { op, left, right } => {
             op.is_comparison() || contains_comparison(left) || contains_comparison(right)
         }

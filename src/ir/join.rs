@@ -49,6 +49,9 @@ pub enum JoinExprKind {
     /// Any other SQL element, with the expressions inside it: `and_(...)`, `or_(...)`, `a & b`,
     /// `func.lower(x)`, `cast(x, T)`; a literal value is a group of nothing.
     Group(Vec<JoinExpr>),
+    /// A bare name in a string that names one of Python's builtin functions (`id`): SQLAlchemy's
+    /// evaluation finds it, unless a class or table has that name, and binds it as a value.
+    Builtin(String),
     /// `foreign(...)` / `remote(...)`: annotates every column inside.
     Annotated {
         foreign: bool,

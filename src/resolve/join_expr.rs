@@ -71,6 +71,15 @@ impl Lowering<'_, '_> {
                     .map(|i| self.node(i))
                     .collect::<Result<_, _>>()?,
             ),
+            JoinExprKind::Builtin(name) => {
+                if self.names.classes.contains_key(name) || self.names.tables.contains_key(name) {
+                    return Err(Failure::Unreadable {
+                        span: e.span,
+                        what: format!("`{name}`, a class or table where a column is expected"),
+                    });
+                }
+                Node::Group(Vec::new())
+            }
             JoinExprKind::Annotated {
                 foreign,
                 remote,

@@ -434,7 +434,24 @@ impl Extractor<'_> {
             let (class, attr) = match &e.kind {
                 ExprKind::Name(n) => (None, n.clone()),
                 ExprKind::Attribute { value, attr } => {
-                    (value.as_name().map(str::to_owned), attr.clone())
+                    // `Class.attr`, `table.c.column`, `Class.__table__.c.column`.
+                    let owner = match &value.kind {
+                        ExprKind::Name(n) => n.clone(),
+                        ExprKind::Attribute { value: t, attr: c } if c == "c" || c == "columns" => {
+                            match &t.kind {
+                                ExprKind::Name(n) => format!("{n}.c"),
+                                ExprKind::Attribute {
+                                    value: cls,
+                                    attr: tt,
+                                } if tt == "__table__" => {
+                                    format!("{}.__table__.c", cls.as_name()?)
+                                }
+                                _ => return None,
+                            }
+                        }
+                        _ => return None,
+                    };
+                    (Some(owner), attr.clone())
                 }
                 ExprKind::Str(s) => {
                     let inner = s

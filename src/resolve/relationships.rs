@@ -132,12 +132,12 @@ fn relationship(
     let consider = rel
         .foreign_keys
         .as_ref()
-        .map(|cols| named_columns(graph, names, parent_table, cols, "`foreign_keys=`", diags));
+        .map(|cols| named_columns(graph, names, decl, cols, "`foreign_keys=`", diags));
     let consider = consider.as_deref();
     let remote = rel
         .remote_side
         .as_ref()
-        .map(|cols| named_columns(graph, names, parent_table, cols, "`remote_side=`", diags));
+        .map(|cols| named_columns(graph, names, decl, cols, "`remote_side=`", diags));
     let state = if rel.primaryjoin.is_some() || rel.secondaryjoin.is_some() {
         let forward = explicit::Forward {
             class: id,
@@ -229,16 +229,23 @@ fn secondary_table(names: &Names, decl: &ClassDecl, s: &Spanned<SecondaryRef>) -
 fn named_columns(
     graph: &Graph,
     names: &Names,
-    table: TableId,
+    decl: &ClassDecl,
     cols: &[Spanned<ColumnName>],
     what: &str,
     diags: &mut Vec<Diagnostic>,
 ) -> Vec<ColumnRef> {
+    let own_table = names
+        .classes
+        .get(&decl.name)
+        .map(|&id| graph.class(id).table);
     cols.iter()
         .filter_map(|c| {
             let table = match &c.value.class {
                 Some(class) => match names.classes.get(class) {
                     Some(&id) => graph.class(id).table,
+                    None if table_of_columns(graph, names, decl, class).is_some() => {
+                        table_of_columns(graph, names, decl, class)?
+                    }
                     None => {
                         diags.push(diag::unknown_column_reference(
                             c.span,
@@ -249,7 +256,7 @@ fn named_columns(
                         return None;
                     }
                 },
-                None => table,
+                None => own_table?,
             };
             let t = graph.table(table);
             let index = t
@@ -268,6 +275,27 @@ fn named_columns(
             index.map(|index| ColumnRef { table, index })
         })
         .collect()
+}
+
+/// The table whose columns `owner` names in `owner.column`: `table.c` / `table.columns` (a
+/// table variable of the module, or a table name in a string) or `Class.__table__.c`.
+fn table_of_columns(
+    graph: &Graph,
+    names: &Names,
+    decl: &ClassDecl,
+    owner: &str,
+) -> Option<TableId> {
+    let base = owner
+        .strip_suffix(".c")
+        .or_else(|| owner.strip_suffix(".columns"))?;
+    if let Some(class) = base.strip_suffix(".__table__") {
+        return names.classes.get(class).map(|&id| graph.class(id).table);
+    }
+    names
+        .table_vars
+        .get(&(decl.file, base.to_owned()))
+        .or_else(|| names.tables.get(base))
+        .copied()
 }
 
 /// The relationship a `backref` creates on the target (`RelationshipProperty._generate_backref`):

@@ -241,11 +241,13 @@ fn named_columns(
     cols.iter()
         .filter_map(|c| {
             let table = match &c.value.class {
-                Some(class) => match names.classes.get(class) {
-                    Some(&id) => graph.class(id).table,
-                    None if table_of_columns(graph, names, decl, class).is_some() => {
-                        table_of_columns(graph, names, decl, class)?
-                    }
+                Some(class) => match names
+                    .classes
+                    .get(class)
+                    .map(|&id| graph.class(id).table)
+                    .or_else(|| table_of_columns(graph, names, decl, class))
+                {
+                    Some(table) => table,
                     None => {
                         diags.push(diag::unknown_column_reference(
                             c.span,

@@ -208,3 +208,39 @@ fn a_bare_builtin_name_is_a_value_as_in_python() {
     let out = run(&source);
     assert!(codes(&out).is_empty(), "{:?}", codes(&out));
 }
+
+#[test]
+fn a_class_body_join_sees_only_names_bound_above_it() {
+    // `user_id: Mapped[int]` maps a column but binds no name in the class body: Python would
+    // not find it, so sa2rs does not read it as the column.
+    let source = "\
+from sqlalchemy import ForeignKey
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+class Base(DeclarativeBase):
+    pass
+
+class User(Base):
+    __tablename__ = \"user\"
+    id: Mapped[int] = mapped_column(primary_key=True)
+
+class Address(Base):
+    __tablename__ = \"address\"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int]
+    owner_id: Mapped[int] = mapped_column(ForeignKey(\"user.id\"))
+    user = relationship(User, primaryjoin=user_id == User.id)
+    owner = relationship(User, primaryjoin=owner_id == User.id)
+    later = relationship(User, primaryjoin=later_id == User.id, viewonly=True)
+    later_id: Mapped[int] = mapped_column(ForeignKey(\"user.id\"))
+";
+    let out = run(source);
+    assert_eq!(codes(&out), ["W0007", "W0007"]);
+    let texts: Vec<&str> = out
+        .diagnostics
+        .iter()
+        .map(|d| &source[d.labels[0].range.clone()])
+        .collect();
+    assert_eq!(texts, ["user_id", "later_id"]);
+    assert_eq!(relationship_keys(&out), ["Address.owner"]);
+}

@@ -114,6 +114,7 @@ impl Extractor<'_> {
             }
         }
         self.declarative_classes.insert(c.name.clone(), role);
+        self.class_body = super::join::definitions(&c.body);
         let mut decl = ClassDecl {
             name: c.name.clone(),
             name_span: c.name_span,
@@ -368,7 +369,7 @@ impl Extractor<'_> {
                     } else {
                         "secondaryjoin"
                     };
-                    match self.join_arg(&kw.value, option, decl, &rel.attr.value) {
+                    match self.join_arg(&kw.value, option, decl, &rel.attr.value, span.start) {
                         Some(arg) => {
                             // Recorded as written too: its filters are not in the column pairs.
                             rel.options

@@ -17,7 +17,7 @@ use crate::parse::{self, Embedded};
 use crate::source::Span;
 use crate::syntax::{BinOp, CmpOp, Expr, ExprKind, UnaryOp};
 
-pub(super) use names::module_definitions;
+pub(super) use names::definitions;
 
 /// Why a join condition is not read.
 enum NotRead {
@@ -40,6 +40,8 @@ fn unreadable(span: Span, what: impl Into<String>) -> NotRead {
 struct Ctx<'a> {
     form: JoinForm,
     class: &'a ClassDecl,
+    /// Where the relationship's statement starts in the class body.
+    at: u32,
     option: &'static str,
     key: &'a str,
 }
@@ -102,7 +104,8 @@ fn literal_content_offset(source: &str, value: &str) -> Option<usize> {
 }
 
 impl Extractor<'_> {
-    /// Reads `primaryjoin=` / `secondaryjoin=` of relationship `key` declared in `class`.
+    /// Reads `primaryjoin=` / `secondaryjoin=` of relationship `key` declared in `class` by the
+    /// statement starting at `at`.
     /// `None` when it cannot be read (a warning or an error has been reported).
     pub(super) fn join_arg(
         &mut self,
@@ -110,10 +113,12 @@ impl Extractor<'_> {
         option: &'static str,
         class: &ClassDecl,
         key: &str,
+        at: u32,
     ) -> Option<JoinArg> {
         let mut ctx = Ctx {
             form: JoinForm::Direct,
             class,
+            at,
             option,
             key,
         };

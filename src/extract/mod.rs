@@ -42,6 +42,8 @@ struct Extractor<'a> {
     declarative_classes: IndexMap<String, crate::ir::ClassRole>,
     /// Where each module-level name is first bound (for names a class body uses too early).
     module_defs: IndexMap<String, u32>,
+    /// The same for the body of the class being extracted.
+    class_body: IndexMap<String, u32>,
     decls: FileDecls,
     diags: Vec<Diagnostic>,
 }
@@ -59,7 +61,8 @@ pub fn extract(
         scope: Scope::of(&module.body),
         bases: IndexMap::new(),
         declarative_classes: IndexMap::new(),
-        module_defs: join::module_definitions(&module.body),
+        module_defs: join::definitions(&module.body),
+        class_body: IndexMap::new(),
         decls: FileDecls::default(),
         diags: Vec::new(),
     };

@@ -75,9 +75,9 @@ const BUILTIN_FUNCTIONS: &[&str] = &[
     "vars",
 ];
 
-/// The first position at which each module-level name is bound (classes, functions,
-/// assignments), to tell a class body that uses a name before the module defines it.
-pub(in crate::extract) fn module_definitions(body: &[Stmt]) -> IndexMap<String, u32> {
+/// The first position at which each name of a module or class body is bound (classes,
+/// functions, assignments), to tell an expression that uses a name before it is defined.
+pub(in crate::extract) fn definitions(body: &[Stmt]) -> IndexMap<String, u32> {
     fn walk(body: &[Stmt], out: &mut IndexMap<String, u32>) {
         for stmt in body {
             let at = stmt.span.start;
@@ -93,7 +93,11 @@ pub(in crate::extract) fn module_definitions(body: &[Stmt]) -> IndexMap<String, 
                         out.entry(n.to_owned()).or_insert(at);
                     }
                 }
-                StmtKind::AnnAssign { target, .. } => {
+                StmtKind::AnnAssign {
+                    target,
+                    value: Some(_),
+                    ..
+                } => {
                     if let Some(n) = target.as_name() {
                         out.entry(n.to_owned()).or_insert(at);
                     }
@@ -147,7 +151,7 @@ impl Extractor<'_> {
     ) -> Result<(ColumnPath, Span), NotRead> {
         let (owner, path) = match &e.kind {
             ExprKind::Name(n) => {
-                let own = ctx.form == JoinForm::Direct
+                let own = self.bound_above(n, ctx)
                     && ctx
                         .class
                         .columns
@@ -217,20 +221,20 @@ impl Extractor<'_> {
     }
 
     /// Whether a bare name falls back to a Python builtin function where the join runs: it is
-    /// not a column of the class body above (in the class body) nor a module-level name.
+    /// bound neither in the class body above (for an expression there) nor in the module.
     pub(super) fn is_builtin_here(&self, name: &str, ctx: &Ctx) -> bool {
         if !BUILTIN_FUNCTIONS.contains(&name) {
             return false;
         }
-        let in_body = ctx.form == JoinForm::Direct
-            && (ctx
-                .class
-                .columns
-                .iter()
-                .any(|c| c.attr.as_ref().is_some_and(|a| a.value == name))
-                || ctx.class.relationships.iter().any(|r| r.attr.value == name));
+        let in_body = self.bound_above(name, ctx);
         let in_module = ctx.form != JoinForm::Text && self.scope.binding(name).is_some();
         !in_body && !in_module
+    }
+
+    /// Whether `name` is bound in the class body above the relationship, where an expression
+    /// written directly in the body sees it (an annotation without a value binds nothing).
+    fn bound_above(&self, name: &str, ctx: &Ctx) -> bool {
+        ctx.form == JoinForm::Direct && self.class_body.get(name).is_some_and(|&at| at < ctx.at)
     }
 
     /// Checks the name owning a column (a class or a table variable) as Python would see it

@@ -614,3 +614,168 @@ pub fn internal_error(span: Span) -> Diagnostic {
         "this is a bug in sa2rs; please report it with the input that caused it",
     )])
 }
+
+// ---- explicit join conditions ------------------------------------------------------------
+
+pub fn join_name_not_found(
+    span: Span,
+    option: &str,
+    class: &str,
+    key: &str,
+    name: &str,
+) -> Diagnostic {
+    error(
+        "E0300",
+        format!(
+            "`{option}=` of `{class}.{key}` names `{name}`, which is not a mapped class or table"
+        ),
+    )
+    .with_labels(vec![primary(
+        span,
+        format!("no mapped class or table named `{name}`"),
+    )])
+    .with_notes(vec![
+        "SQLAlchemy evaluates the string against the class registry: \"failed to locate a name\""
+            .to_owned(),
+        help(
+            "name mapped classes, or tables by their table name (not by the variable holding them)",
+        ),
+    ])
+}
+
+pub fn join_syntax_error(span: Span, option: &str, key: &str, message: &str) -> Diagnostic {
+    error(
+        "E0301",
+        format!("`{option}=` of relationship `{key}` is not a valid Python expression: {message}"),
+    )
+    .with_labels(vec![primary(span, "the parser stopped here")])
+    .with_notes(vec![help(
+        "SQLAlchemy evaluates this string as a Python expression; fix its syntax",
+    )])
+}
+
+pub fn join_name_not_defined_yet(
+    span: Span,
+    name: &str,
+    option: &str,
+    key: &str,
+    class: &str,
+) -> Diagnostic {
+    error(
+        "E0302",
+        format!("`{name}` is not defined yet where `{option}=` of `{class}.{key}` runs"),
+    )
+    .with_labels(vec![primary(span, "Python raises `NameError` here")])
+    .with_notes(vec![
+        format!("an expression in the body of `{class}` runs when the class is defined, before `{name}` exists"),
+        help("write the condition as a string or a `lambda:`, which SQLAlchemy evaluates once every class exists"),
+    ])
+}
+
+pub fn join_no_foreign_columns(
+    span: Span,
+    primary_join: bool,
+    class: &str,
+    key: &str,
+) -> Diagnostic {
+    let which = if primary_join { "primary" } else { "secondary" };
+    error(
+        "E0303",
+        format!("could not locate any relevant foreign key columns for the {which} join condition of `{class}.{key}`"),
+    )
+    .with_labels(vec![primary(
+        span,
+        "no column compared here has a foreign key to the other side or is marked `foreign(...)`",
+    )])
+    .with_notes(vec![help(
+        "give the referencing column a `ForeignKey`, mark it with `foreign(...)`, or name it in `foreign_keys=`",
+    )])
+}
+
+pub fn join_no_equality(span: Span, primary_join: bool, class: &str, key: &str) -> Diagnostic {
+    let which = if primary_join { "primary" } else { "secondary" };
+    error(
+        "E0304",
+        format!("could not locate any simple equality expressions involving locally mapped foreign key columns for the {which} join condition of `{class}.{key}`"),
+    )
+    .with_labels(vec![primary(
+        span,
+        "foreign key columns appear here, but never in `==` with a column of the relationship's tables",
+    )])
+    .with_notes(vec![help(
+        "compare the foreign key column with `==`, or pass `viewonly=True` to allow other operators",
+    )])
+}
+
+pub fn direction_ambiguous(span: Span, class: &str, key: &str, foreign: &[String]) -> Diagnostic {
+    error(
+        "E0305",
+        format!("can't determine the direction of relationship `{class}.{key}`: foreign key columns are present in both the parent and the child's tables"),
+    )
+    .with_labels(vec![primary(span, "SQLAlchemy cannot tell which side refers to the other")])
+    .with_notes(vec![
+        format!(
+            "foreign key columns: {}",
+            foreign.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", ")
+        ),
+        help("mark only the columns that refer to the parent with `foreign(...)`, or name them in `foreign_keys=`"),
+    ])
+}
+
+pub fn direction_none(span: Span, class: &str, key: &str, foreign: &[String]) -> Diagnostic {
+    error(
+        "E0306",
+        format!("can't determine the direction of relationship `{class}.{key}`: foreign key columns are present in neither the parent nor the child's tables"),
+    )
+    .with_labels(vec![primary(span, "the foreign key columns of this join belong to another table")])
+    .with_notes(vec![
+        format!(
+            "foreign key columns: {}",
+            foreign.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", ")
+        ),
+        help("mark a column of the parent's or the target's table with `foreign(...)`"),
+    ])
+}
+
+pub fn no_local_remote_pairs(span: Span, class: &str, key: &str) -> Diagnostic {
+    error(
+        "E0307",
+        format!("relationship `{class}.{key}` could not determine any unambiguous local/remote column pairs"),
+    )
+    .with_labels(vec![primary(span, "no comparison here pairs a local column with a remote one")])
+    .with_notes(vec![help(
+        "mark the columns of the remote side with `remote(...)`",
+    )])
+}
+
+pub fn secondaryjoin_without_secondary(span: Span, class: &str, key: &str) -> Diagnostic {
+    error(
+        "E0308",
+        format!("relationship `{class}.{key}` has `secondaryjoin=` but no `secondary=`"),
+    )
+    .with_labels(vec![primary(
+        span,
+        "a secondary join condition needs a secondary table",
+    )])
+    .with_notes(vec![help(
+        "pass `secondary=` naming the association table, or drop `secondaryjoin=`",
+    )])
+}
+
+pub fn join_not_read(span: Span, option: &str, key: &str, what: &str, whole: Span) -> Diagnostic {
+    let mut labels = vec![primary(span, "sa2rs does not read this")];
+    if whole != span {
+        labels.push(secondary(
+            whole,
+            "the relationship is left out of the graph",
+        ));
+    }
+    warning(
+        "W0007",
+        format!("`{option}=` of relationship `{key}` uses {what}, which sa2rs cannot read"),
+    )
+    .with_labels(labels)
+    .with_notes(vec![help(
+        "sa2rs reads columns, `==` and other comparisons, `and_`, `or_`, `not_`, `&`, `|`, `~`, `foreign(...)`, `remote(...)`, literals and `func.*(...)`",
+    )])
+}

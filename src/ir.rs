@@ -4,6 +4,8 @@
 //! Values the source may leave out stay `Option`s here (`nullable: Option<bool>`); the resolved
 //! answer lives in [`graph`](crate::graph).
 
+pub mod join;
+
 use crate::source::{FileId, Span};
 
 /// Everything declared in one input file.
@@ -285,8 +287,11 @@ pub struct RelationshipDecl {
     pub remote_side: Option<Vec<Spanned<ColumnName>>>,
     /// `foreign_keys=`: the columns to count as foreign keys, as written.
     pub foreign_keys: Option<Vec<Spanned<ColumnName>>>,
-    /// Arguments that change the join but that sa2rs does not port yet (`primaryjoin`, ...):
-    /// a relationship with any is left out of the graph (with a warning).
+    /// `primaryjoin=` / `secondaryjoin=`, when sa2rs could read them.
+    pub primaryjoin: Option<join::JoinArg>,
+    pub secondaryjoin: Option<join::JoinArg>,
+    /// Arguments that change the join but that sa2rs cannot read (an unreadable `primaryjoin`,
+    /// ...): a relationship with any is left out of the graph (with a warning).
     pub unported: Vec<Spanned<String>>,
     /// Keyword arguments recorded for the registry but not interpreted (`lazy`, `cascade`, ...),
     /// as `(name, source text)`.

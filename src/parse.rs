@@ -55,10 +55,79 @@ pub fn parse(file: FileId, text: &str, path: &str) -> Result<Parsed, SyntaxError
         text,
         depth: 0,
         truncated_at: None,
+        fixed: None,
     };
     let body = lower.stmts(&suite);
     Ok(Parsed {
         module: Module { body },
+        truncated_at: lower.truncated_at,
+    })
+}
+
+/// Where the text of an embedded expression (a string SQLAlchemy evaluates, such as
+/// `primaryjoin="..."`) sits in its file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Embedded {
+    /// The text is the file's bytes from this offset on: spans point at the exact bytes.
+    At(u32),
+    /// The text differs from the source bytes (escapes, implicit concatenation): every span is
+    /// this one, the whole string literal's.
+    Within(Span),
+}
+
+/// An expression parsed from embedded text.
+#[derive(Debug)]
+pub struct ParsedExpr {
+    pub expr: Expr,
+    /// Where lowering stopped at [`MAX_DEPTH`], if it did.
+    pub truncated_at: Option<Span>,
+}
+
+/// Parses `text` as one Python expression, as `eval(text)` does (leading spaces and tabs are
+/// skipped; a leading newline is an error). Spans point into `file` as `at` says.
+pub fn parse_expression(
+    file: FileId,
+    text: &str,
+    at: Embedded,
+    path: &str,
+) -> Result<ParsedExpr, SyntaxError> {
+    let skipped = text.len() - text.trim_start_matches([' ', '\t']).len();
+    let body = &text[skipped..];
+    let (base, fixed) = match at {
+        Embedded::At(offset) => (offset + skipped as u32, None),
+        Embedded::Within(span) => (0, Some(span)),
+    };
+    let whole = |start: usize, end: usize| {
+        fixed.unwrap_or_else(|| Span::new(file, base + start as u32, base + end as u32))
+    };
+    if let Some(pos) = body.find('\0') {
+        return Err(SyntaxError {
+            span: whole(pos, pos + 1),
+            message: "source code cannot contain null bytes".into(),
+        });
+    }
+    let parsed = ast::Expr::parse_starts_at(body, path, base.into()).map_err(|e| {
+        let at = (u32::from(e.offset).saturating_sub(base) as usize).min(body.len());
+        let end = body
+            .get(at..)
+            .and_then(|rest| rest.chars().next())
+            .filter(|c| !matches!(c, '\n' | '\r'))
+            .map_or(at, |c| at + c.len_utf8());
+        SyntaxError {
+            span: whole(at, end),
+            message: e.error.to_string(),
+        }
+    })?;
+    let mut lower = Lower {
+        file,
+        text: "",
+        depth: 0,
+        truncated_at: None,
+        fixed,
+    };
+    let expr = lower.expr(&parsed);
+    Ok(ParsedExpr {
+        expr,
         truncated_at: lower.truncated_at,
     })
 }
@@ -68,10 +137,15 @@ struct Lower<'a> {
     text: &'a str,
     depth: usize,
     truncated_at: Option<Span>,
+    /// For embedded text that is not the source's bytes: the span every node gets.
+    fixed: Option<Span>,
 }
 
 impl Lower<'_> {
     fn span(&self, node: &impl Ranged) -> Span {
+        if let Some(span) = self.fixed {
+            return span;
+        }
         let r = node.range();
         Span::new(self.file, r.start().into(), r.end().into())
     }
@@ -435,6 +509,33 @@ mod tests {
                 .unwrap();
             assert!(parsed.is_ok());
         }
+    }
+
+    #[test]
+    fn embedded_expression_spans_point_into_the_file() {
+        // `x = "  A.b == c"`: the string's text starts at byte 5.
+        let src = "x = \"  A.b == c\"";
+        let parsed = parse_expression(0, "  A.b == c", Embedded::At(5), "m.py").unwrap();
+        let ExprKind::Compare { left, .. } = &parsed.expr.kind else {
+            panic!("not a comparison")
+        };
+        assert_eq!(&src[left.span.range()], "A.b");
+        assert_eq!(&src[parsed.expr.span.range()], "A.b == c");
+
+        let whole = Span::new(0, 4, 17);
+        let parsed = parse_expression(0, "A.b == c", Embedded::Within(whole), "m.py").unwrap();
+        let ExprKind::Compare { left, .. } = &parsed.expr.kind else {
+            panic!("not a comparison")
+        };
+        assert_eq!(left.span, whole);
+    }
+
+    #[test]
+    fn embedded_syntax_error_points_into_the_file() {
+        let err = parse_expression(0, "a ==", Embedded::At(10), "m.py").unwrap_err();
+        assert!((10..=14).contains(&err.span.start), "{err:?}");
+        let err = parse_expression(0, "\n  a", Embedded::At(10), "m.py").unwrap_err();
+        assert!(err.span.start >= 10, "{err:?}");
     }
 
     #[test]

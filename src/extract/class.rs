@@ -133,6 +133,7 @@ impl Extractor<'_> {
         }
         self.declarative_classes.insert(c.name.clone(), role);
         self.enter_class(c);
+        self.class_body = super::join::definitions(&c.body);
         let mut decl = ClassDecl {
             name: c.name.clone(),
             name_span: c.name_span,
@@ -276,7 +277,7 @@ impl Extractor<'_> {
             }
             "relationship" => {
                 let ann = inner.map(|i| self.relationship_annotation(i));
-                let rel = self.relationship_call(attr, ann, args, keywords, span);
+                let rel = self.relationship_call(decl, attr, ann, args, keywords, span);
                 decl.relationships.push(rel);
             }
             // `column_property(Column(...))` still adds the column to the table.
@@ -321,6 +322,7 @@ impl Extractor<'_> {
 
     fn relationship_call(
         &mut self,
+        decl: &ClassDecl,
         attr: Spanned<String>,
         annotation: Option<crate::ir::RelAnnotation>,
         args: &[Expr],
@@ -338,6 +340,8 @@ impl Extractor<'_> {
             backref: None,
             remote_side: None,
             foreign_keys: None,
+            primaryjoin: None,
+            secondaryjoin: None,
             unported: Vec::new(),
             options: Vec::new(),
         };
@@ -370,18 +374,45 @@ impl Extractor<'_> {
                         .push(diag::not_literal(kw.value.span, "`uselist=`")),
                 },
                 "secondary" => rel.secondary = self.secondary(&kw.value),
-                "backref" => rel.backref = self.backref(&kw.value),
+                "backref" => {
+                    rel.backref = self.backref(&kw.value);
+                    // A join of its own for the reverse side is not ported.
+                    let own_join = rel.backref.as_ref().and_then(|b| {
+                        b.options
+                            .iter()
+                            .find(|(k, _)| k == "primaryjoin" || k == "secondaryjoin")
+                    });
+                    if let Some((k, _)) = own_join {
+                        self.diags.push(diag::relationship_option_not_ported(
+                            kw.value.span,
+                            k,
+                            &rel.attr.value,
+                        ));
+                        rel.unported.push(Spanned::new(k.clone(), kw.value.span));
+                    }
+                }
                 "remote_side" => rel.remote_side = self.column_names(&kw.value, "`remote_side=`"),
                 "foreign_keys" => {
                     rel.foreign_keys = self.column_names(&kw.value, "`foreign_keys=`")
                 }
                 "primaryjoin" | "secondaryjoin" => {
-                    self.diags.push(diag::relationship_option_not_ported(
-                        kw.name_span,
-                        k,
-                        &rel.attr.value,
-                    ));
-                    rel.unported.push(Spanned::new(k.to_owned(), kw.name_span));
+                    let option = if k == "primaryjoin" {
+                        "primaryjoin"
+                    } else {
+                        "secondaryjoin"
+                    };
+                    match self.join_arg(&kw.value, option, decl, &rel.attr.value, span.start) {
+                        Some(arg) => {
+                            // Recorded as written too: its filters are not in the column pairs.
+                            rel.options
+                                .push((k.to_owned(), self.files.slice(kw.value.span).to_owned()));
+                            match option {
+                                "primaryjoin" => rel.primaryjoin = Some(arg),
+                                _ => rel.secondaryjoin = Some(arg),
+                            }
+                        }
+                        None => rel.unported.push(Spanned::new(k.to_owned(), kw.name_span)),
+                    }
                 }
                 _ => rel
                     .options
@@ -436,7 +467,24 @@ impl Extractor<'_> {
             let (class, attr) = match &e.kind {
                 ExprKind::Name(n) => (None, n.clone()),
                 ExprKind::Attribute { value, attr } => {
-                    (value.as_name().map(str::to_owned), attr.clone())
+                    // `Class.attr`, `table.c.column`, `Class.__table__.c.column`.
+                    let owner = match &value.kind {
+                        ExprKind::Name(n) => n.clone(),
+                        ExprKind::Attribute { value: t, attr: c } if c == "c" || c == "columns" => {
+                            match &t.kind {
+                                ExprKind::Name(n) => format!("{n}.c"),
+                                ExprKind::Attribute {
+                                    value: cls,
+                                    attr: tt,
+                                } if tt == "__table__" => {
+                                    format!("{}.__table__.c", cls.as_name()?)
+                                }
+                                _ => return None,
+                            }
+                        }
+                        _ => return None,
+                    };
+                    (Some(owner), attr.clone())
                 }
                 ExprKind::Str(s) => {
                     let inner = s

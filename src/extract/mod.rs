@@ -10,6 +10,7 @@ mod class;
 mod column;
 pub mod eval;
 mod index;
+mod join;
 mod local_types;
 mod scope;
 mod sqltype;
@@ -50,6 +51,10 @@ struct Extractor<'a> {
     bases: IndexMap<String, BaseKind>,
     /// Classes of this module that are mapped or abstract declarative classes, by name.
     declarative_classes: IndexMap<String, crate::ir::ClassRole>,
+    /// Where each module-level name is first bound (for names a class body uses too early).
+    module_defs: IndexMap<String, u32>,
+    /// The same for the body of the class being extracted.
+    class_body: IndexMap<String, u32>,
     decls: FileDecls,
     diags: Vec<Diagnostic>,
     /// The file's enum classes and type decorators.
@@ -125,6 +130,8 @@ fn extract_one(
         type_map: type_map::TypeMap::default(),
         bases: IndexMap::new(),
         declarative_classes: IndexMap::new(),
+        module_defs: join::definitions(&source.syntax.body),
+        class_body: IndexMap::new(),
         decls: FileDecls::default(),
         diags: Vec::new(),
     };

@@ -7,7 +7,10 @@
 //! of the graph, so that the rest of the graph is still right.
 
 mod constraints;
+mod explicit;
 mod join;
+mod join_condition;
+mod join_expr;
 mod relationships;
 mod tables;
 
@@ -62,6 +65,25 @@ impl Names {
             [one] => ClassLookup::Found(*one),
             _ => ClassLookup::Ambiguous(candidates),
         }
+    }
+}
+
+impl Names {
+    /// The class `path` names when it names exactly one.
+    fn unique_class(&self, graph: &Graph, path: &str) -> Option<ClassId> {
+        match self.lookup_class(graph, path) {
+            ClassLookup::Found(id) => Some(id),
+            ClassLookup::Missing | ClassLookup::Ambiguous(_) => None,
+        }
+    }
+
+    /// The class a declaration became (by module and name).
+    fn class_of_decl(&self, graph: &Graph, decl: &crate::ir::ClassDecl) -> Option<ClassId> {
+        self.classes
+            .get(&decl.name)?
+            .iter()
+            .copied()
+            .find(|&id| graph.class(id).module == decl.module)
     }
 }
 

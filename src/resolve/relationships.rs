@@ -2,7 +2,7 @@
 //! sides, as SQLAlchemy's `RelationshipProperty` configures them.
 
 use super::join::{self, FkPair, JoinError};
-use super::{ClassLookup, Names};
+use super::{explicit, ClassLookup, Names};
 use crate::diagnostics::{self as diag, Diagnostic};
 use crate::graph::{ClassId, ColumnRef, Direction, Graph, Relationship, TableId};
 use crate::ir::{ClassDecl, ColumnName, RelationshipDecl, SecondaryRef, Spanned};
@@ -17,24 +17,45 @@ pub(super) fn build(
 ) {
     let mut back_populates: Vec<Option<Spanned<String>>> = Vec::new();
     let mut backrefs = Vec::new();
+    // Per relationship built: the state of its explicit join, if it has one.
+    let mut explicit_joins: Vec<Option<explicit::State>> = Vec::new();
+    // Relationships left out with a warning: `back_populates` naming one is not an error.
+    let mut left_out: Vec<(ClassId, &str)> = Vec::new();
     for &(id, decl) in classes {
         for rel in &decl.relationships {
             if !rel.unported.is_empty() {
+                left_out.push((id, &rel.attr.value));
                 continue;
             }
-            let Some(built) = relationship(graph, names, id, decl, rel, diags) else {
+            let Some((built, state)) = relationship(graph, names, id, decl, rel, diags) else {
                 continue;
             };
             if let Some(b) = &rel.backref {
                 backrefs.push((graph.relationships.len(), b));
             }
             graph.relationships.push(built);
+            explicit_joins.push(state);
             back_populates.push(rel.back_populates.clone());
         }
     }
     for (index, b) in backrefs {
         let forward = &graph.relationships[index];
-        let reverse = backref(forward, b);
+        let mut reverse = backref(forward, b);
+        if let Some(state) = &explicit_joins[index] {
+            let Some(configured) = explicit::reverse(graph, forward, state, b, diags) else {
+                continue;
+            };
+            reverse.direction = configured.direction;
+            reverse.uselist = b
+                .uselist
+                .unwrap_or(configured.direction != Direction::ManyToOne);
+            reverse.pairs = configured.pairs;
+            reverse.secondary_pairs = configured.secondary_pairs;
+            let mut options = explicit::reverse_options(forward);
+            options.sort_by_key(|(k, _)| k != "primaryjoin");
+            options.append(&mut reverse.options);
+            reverse.options = options;
+        }
         graph.relationships[index].back_populates = Some(b.name.value.clone());
         graph.relationships.push(reverse);
         back_populates.push(None);
@@ -42,7 +63,7 @@ pub(super) fn build(
     graph.index_relationships();
     for (index, bp) in back_populates.iter().enumerate() {
         if let Some(bp) = bp {
-            link_reverse(graph, index, bp, diags);
+            link_reverse(graph, index, bp, &left_out, diags);
         }
     }
 }
@@ -62,7 +83,7 @@ fn relationship(
     decl: &ClassDecl,
     rel: &RelationshipDecl,
     diags: &mut Vec<Diagnostic>,
-) -> Option<Relationship> {
+) -> Option<(Relationship, Option<explicit::State>)> {
     let class_name = &graph.class(id).name;
     let key = &rel.attr.value;
     let Some(target_ref) = target_name(rel) else {
@@ -124,12 +145,35 @@ fn relationship(
     let consider = rel
         .foreign_keys
         .as_ref()
-        .map(|cols| named_columns(graph, names, parent_table, cols, "`foreign_keys=`", diags));
+        .map(|cols| named_columns(graph, names, decl, cols, "`foreign_keys=`", diags));
     let consider = consider.as_deref();
-    let (direction, pairs, secondary_pairs) = match secondary {
+    let remote = rel
+        .remote_side
+        .as_ref()
+        .map(|cols| named_columns(graph, names, decl, cols, "`remote_side=`", diags));
+    let state = if rel.primaryjoin.is_some() || rel.secondaryjoin.is_some() {
+        let forward = explicit::Forward {
+            class: id,
+            target,
+            decl,
+            rel,
+            secondary,
+            consider,
+            remote_side: remote.as_deref(),
+        };
+        Some(explicit::configure(graph, names, &forward, diags)?)
+    } else {
+        None
+    };
+    let (direction, pairs, secondary_pairs) = match (&state, secondary) {
+        (Some(s), _) => (
+            s.configured.direction,
+            s.configured.pairs.clone(),
+            s.configured.secondary_pairs.clone(),
+        ),
         // `_determine_joins`: primaryjoin between parent and secondary, secondaryjoin between
         // target and secondary; the direction is always MANYTOMANY.
-        Some(sec) => {
+        (None, Some(sec)) => {
             let pj = join::join_condition(graph, parent_table, sec, consider)
                 .map_err(|e| join_error(e, parent_table, sec, diags))
                 .ok()?;
@@ -140,19 +184,16 @@ fn relationship(
                 |pairs: Vec<FkPair>| pairs.into_iter().map(|p| (p.referent, p.foreign)).collect();
             (Direction::ManyToMany, lr(pj), lr(sj))
         }
-        None => {
+        (None, None) => {
             let pj = join::join_condition(graph, parent_table, child_table, consider)
                 .map_err(|e| join_error(e, parent_table, child_table, diags))
                 .ok()?;
-            let remote = rel.remote_side.as_ref().map(|cols| {
-                named_columns(graph, names, parent_table, cols, "`remote_side=`", diags)
-            });
             let (direction, pairs) =
                 join::direction(parent_table, child_table, &pj, remote.as_deref());
             (direction, pairs, Vec::new())
         }
     };
-    Some(Relationship {
+    let built = Relationship {
         class: id,
         key: key.clone(),
         target,
@@ -165,7 +206,8 @@ fn relationship(
         span: rel.attr.span,
         from_backref: false,
         options: rel.options.clone(),
-    })
+    };
+    Some((built, state))
 }
 
 /// `uselist`: a scalar `Mapped[X]` annotation forces `False` (`declarative_scan`); otherwise
@@ -200,17 +242,25 @@ fn secondary_table(names: &Names, decl: &ClassDecl, s: &Spanned<SecondaryRef>) -
 fn named_columns(
     graph: &Graph,
     names: &Names,
-    table: TableId,
+    decl: &ClassDecl,
     cols: &[Spanned<ColumnName>],
     what: &str,
     diags: &mut Vec<Diagnostic>,
 ) -> Vec<ColumnRef> {
+    let own_table = names
+        .class_of_decl(graph, decl)
+        .map(|id| graph.class(id).table);
     cols.iter()
         .filter_map(|c| {
             let table = match &c.value.class {
-                Some(class) => match names.lookup_class(graph, class) {
-                    ClassLookup::Found(id) => graph.class(id).table,
-                    ClassLookup::Missing | ClassLookup::Ambiguous(_) => {
+                Some(class) => match match names.lookup_class(graph, class) {
+                    ClassLookup::Found(id) => Some(graph.class(id).table),
+                    ClassLookup::Missing | ClassLookup::Ambiguous(_) => None,
+                }
+                .or_else(|| table_of_columns(graph, names, decl, class))
+                {
+                    Some(table) => table,
+                    None => {
                         diags.push(diag::unknown_column_reference(
                             c.span,
                             what,
@@ -220,7 +270,7 @@ fn named_columns(
                         return None;
                     }
                 },
-                None => table,
+                None => own_table?,
             };
             let t = graph.table(table);
             let index = t
@@ -239,6 +289,29 @@ fn named_columns(
             index.map(|index| ColumnRef { table, index })
         })
         .collect()
+}
+
+/// The table whose columns `owner` names in `owner.column`: `table.c` / `table.columns` (a
+/// table variable of the module, or a table name in a string) or `Class.__table__.c`.
+fn table_of_columns(
+    graph: &Graph,
+    names: &Names,
+    decl: &ClassDecl,
+    owner: &str,
+) -> Option<TableId> {
+    let base = owner
+        .strip_suffix(".c")
+        .or_else(|| owner.strip_suffix(".columns"))?;
+    if let Some(class) = base.strip_suffix(".__table__") {
+        return names
+            .unique_class(graph, class)
+            .map(|id| graph.class(id).table);
+    }
+    names
+        .table_vars
+        .get(&(decl.file, base.to_owned()))
+        .or_else(|| names.tables.get(base))
+        .copied()
 }
 
 /// The relationship a `backref` creates on the target (`RelationshipProperty._generate_backref`):
@@ -277,6 +350,7 @@ fn link_reverse(
     graph: &mut Graph,
     index: usize,
     bp: &Spanned<String>,
+    left_out: &[(ClassId, &str)],
     diags: &mut Vec<Diagnostic>,
 ) {
     let rel = &graph.relationships[index];
@@ -284,6 +358,9 @@ fn link_reverse(
     let target = graph.class(rel.target);
     let other = graph.relationship_index(rel.target, &bp.value);
     let Some(other) = other else {
+        if left_out.contains(&(rel.target, bp.value.as_str())) {
+            return;
+        }
         let table = graph.table(target.table);
         match table
             .columns

@@ -6,18 +6,37 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::names::{ident, Namespace};
-use crate::graph::{ClassId, Column, Direction, Graph, TableId};
+use crate::graph::{ClassId, Column, ColumnRef, Direction, Graph, TableId};
 use crate::ir::TypeKind;
 use crate::source::SourceFiles;
 
 /// Names chosen for the generated items.
-struct Plan {
-    /// Struct name per table.
-    structs: Vec<String>,
-    /// Field names per table, per column.
-    fields: Vec<Vec<String>>,
+pub(super) struct Plan {
+    /// The generated structs, in declaration order: one per mapped class, one per plain table.
+    pub entities: Vec<EntityPlan>,
+    /// The entity of each class.
+    pub class_entity: Vec<usize>,
+    /// The entity standing for each table: its plain table's, or its base-most class's.
+    pub table_entity: Vec<usize>,
     /// Generated enums, keyed by `(table, column)`.
     enums: IndexMap<(usize, usize), EnumPlan>,
+    /// The `Any...` enum of each class hierarchy (root and members).
+    pub hierarchies: Vec<super::hierarchy::Hierarchy>,
+}
+
+/// One generated struct.
+pub(super) struct EntityPlan {
+    pub name: String,
+    pub of: EntityOf,
+    /// Its columns (a class's mapped columns, or a plain table's) with their field names.
+    pub fields: Vec<(ColumnRef, String)>,
+}
+
+/// What a struct maps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum EntityOf {
+    Class(ClassId),
+    Table(TableId),
 }
 
 struct EnumPlan {
@@ -34,12 +53,17 @@ pub fn emit(graph: &Graph, files: &SourceFiles, inputs: &[String]) -> String {
         .enums
         .iter()
         .map(|(&(t, c), e)| enum_item(graph, files, t, c, e));
-    let structs = (0..graph.tables.len()).map(|t| struct_item(graph, files, &plan, TableId(t)));
+    let structs = (0..plan.entities.len()).map(|e| struct_item(graph, files, &plan, e));
+    let hierarchies = plan
+        .hierarchies
+        .iter()
+        .map(|h| super::hierarchy::any_enum(graph, &plan, h));
     let registry = registry(graph, &plan);
     let file: TokenStream = quote! {
         #(#header)*
         #(#enums)*
         #(#structs)*
+        #(#hierarchies)*
         #registry
     };
     match syn::parse2::<syn::File>(file) {
@@ -116,28 +140,66 @@ fn plan(graph: &Graph) -> Plan {
     let mut types = Namespace::default();
     types.reserve("relations");
     // Classes first, so a class keeps its own name and a plain table yields (`AssociationTable`).
-    let mut structs = vec![String::new(); graph.tables.len()];
+    let mut order: Vec<(crate::source::Span, EntityOf)> = graph
+        .classes
+        .iter()
+        .enumerate()
+        .map(|(c, class)| (class.span, EntityOf::Class(ClassId(c))))
+        .collect();
+    order.extend(
+        graph
+            .tables
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| t.class.is_none())
+            .map(|(t, table)| (table.span, EntityOf::Table(TableId(t)))),
+    );
+    order.sort_by_key(|(span, _)| (span.file, span.start));
+    let mut names: Vec<String> = vec![String::new(); order.len()];
+    for (e, (_, of)) in order.iter().enumerate() {
+        if let EntityOf::Class(c) = of {
+            names[e] = types.camel(&graph.class(*c).name);
+        }
+    }
+    for (e, (_, of)) in order.iter().enumerate() {
+        if let EntityOf::Table(t) = of {
+            names[e] = types.camel_or(&graph.table(*t).name, "Table");
+        }
+    }
+    let mut class_entity = vec![0; graph.classes.len()];
+    let mut table_entity = vec![0; graph.tables.len()];
+    let mut entities = Vec::new();
+    for (e, ((_, of), name)) in order.into_iter().zip(names).enumerate() {
+        let columns: Vec<ColumnRef> = match of {
+            EntityOf::Class(c) => {
+                class_entity[c.0] = e;
+                graph.class(c).columns.clone()
+            }
+            EntityOf::Table(t) => {
+                table_entity[t.0] = e;
+                (0..graph.table(t).columns.len())
+                    .map(|index| ColumnRef { table: t, index })
+                    .collect()
+            }
+        };
+        let mut ns = Namespace::default();
+        let fields = columns
+            .into_iter()
+            .map(|r| {
+                let col = graph.column(r);
+                (r, ns.snake(col.attr.as_deref().unwrap_or(&col.name)))
+            })
+            .collect();
+        entities.push(EntityPlan { name, of, fields });
+    }
     for (t, table) in graph.tables.iter().enumerate() {
         if let Some(c) = table.class {
-            structs[t] = types.camel(&graph.class(c).name);
+            table_entity[t] = class_entity[c.0];
         }
     }
-    for (t, table) in graph.tables.iter().enumerate() {
-        if table.class.is_none() {
-            structs[t] = types.camel_or(&table.name, "Table");
-        }
-    }
-    let mut fields = Vec::new();
     let mut enums = IndexMap::new();
     for (t, table) in graph.tables.iter().enumerate() {
-        let mut ns = Namespace::default();
-        fields.push(
-            table
-                .columns
-                .iter()
-                .map(|c| ns.snake(c.attr.as_deref().unwrap_or(&c.name)))
-                .collect(),
-        );
+        let owner = &entities[table_entity[t]].name;
         for (i, col) in table.columns.iter().enumerate() {
             if let TypeKind::Enum { values, name } = &col.ty.kind {
                 if values.is_empty() {
@@ -145,7 +207,7 @@ fn plan(graph: &Graph) -> Plan {
                 }
                 let base = name
                     .clone()
-                    .unwrap_or_else(|| format!("{}_{}", structs[t], col.name));
+                    .unwrap_or_else(|| format!("{}_{}", owner, col.name));
                 let enum_name = types.camel_or(&base, "Enum");
                 let mut vs = Namespace::default();
                 let variants = values.iter().map(|v| (vs.camel(v), v.clone())).collect();
@@ -159,10 +221,13 @@ fn plan(graph: &Graph) -> Plan {
             }
         }
     }
+    let hierarchies = super::hierarchy::plan(graph, &mut types);
     Plan {
-        structs,
-        fields,
+        entities,
+        class_entity,
+        table_entity,
         enums,
+        hierarchies,
     }
 }
 
@@ -194,7 +259,13 @@ fn value_type(plan: &Plan, t: usize, c: usize, col: &Column) -> TokenStream {
     }
 }
 
-fn column_doc(graph: &Graph, files: &SourceFiles, col: &Column, field: &str) -> String {
+fn column_doc(
+    graph: &Graph,
+    files: &SourceFiles,
+    col: &Column,
+    field: &str,
+    table: Option<&str>,
+) -> String {
     let mut facts = vec![format!("`{}`", col.ty.class)];
     if col.primary_key {
         facts.push("primary key".into());
@@ -221,7 +292,10 @@ fn column_doc(graph: &Graph, files: &SourceFiles, col: &Column, field: &str) -> 
         facts.push(format!("server default `{}`", one_line(d)));
     }
     let python = col.attr.as_deref().unwrap_or(&col.name);
-    let mut names = format!("Column `{}`", col.name);
+    let mut names = match table {
+        Some(t) => format!("Column `{t}.{}`", col.name),
+        None => format!("Column `{}`", col.name),
+    };
     if python != col.name {
         names.push_str(&format!(" (Python attribute `{python}`)"));
     } else if python != field {
@@ -239,40 +313,59 @@ fn one_line(s: &str) -> String {
     s.replace('`', "'")
 }
 
-fn struct_item(graph: &Graph, files: &SourceFiles, plan: &Plan, id: TableId) -> TokenStream {
-    let t = id.0;
-    let table = graph.table(id);
-    let name = ident(&plan.structs[t]);
-    let what = match table.class {
-        Some(c) => {
+fn struct_item(graph: &Graph, files: &SourceFiles, plan: &Plan, e: usize) -> TokenStream {
+    let entity = &plan.entities[e];
+    let name = ident(&entity.name);
+    let (table_id, what) = match entity.of {
+        EntityOf::Class(c) => {
             let class = graph.class(c);
-            format!(
-                "Mapped class `{}`, table `{}`.\n\nDeclared at `{}`.",
-                class.name,
-                table.name,
-                files.location(class.span)
+            let table = graph.table(class.table);
+            let how = super::hierarchy::class_doc(graph, c);
+            (
+                class.table,
+                format!(
+                    "Mapped class `{}`, table `{}`.{how}\n\nDeclared at `{}`.",
+                    class.name,
+                    table.name,
+                    files.location(class.span)
+                ),
             )
         }
-        None => format!(
-            "Table `{}` (a plain `Table`, mapped by no class).\n\nDeclared at `{}`.",
-            table.name,
-            files.location(table.span)
-        ),
+        EntityOf::Table(t) => {
+            let table = graph.table(t);
+            (
+                t,
+                format!(
+                    "Table `{}` (a plain `Table`, mapped by no class).\n\nDeclared at `{}`.",
+                    table.name,
+                    files.location(table.span)
+                ),
+            )
+        }
     };
+    let table = graph.table(table_id);
     let struct_doc = doc(&what);
-    let fields = table.columns.iter().enumerate().map(|(c, col)| {
-        let field = ident(&plan.fields[t][c]);
-        let ty = value_type(plan, t, c, col);
+    // Fields from several tables (joined-table inheritance) name their table.
+    let several = entity.fields.iter().any(|(r, _)| r.table != table_id);
+    let fields = entity.fields.iter().map(|&(r, ref field_name)| {
+        let col = graph.column(r);
+        let field = ident(field_name);
+        let ty = value_type(plan, r.table.0, r.index, col);
         let ty = if col.nullable {
             quote!(Option<#ty>)
         } else {
             ty
         };
-        let d = doc(&column_doc(graph, files, col, &plan.fields[t][c]));
+        let qualifier = several.then(|| graph.table(r.table).name.as_str());
+        let d = doc(&column_doc(graph, files, col, field_name, qualifier));
         quote! { #d pub #field: #ty, }
     });
     let table_name = &table.name;
     let columns = table.columns.iter().map(|c| c.name.as_str());
+    let identity = match entity.of {
+        EntityOf::Class(c) => super::hierarchy::identity_const(graph, plan, c),
+        EntityOf::Table(_) => TokenStream::new(),
+    };
     quote! {
         #struct_doc
         #[derive(Debug, Clone, PartialEq)]
@@ -283,6 +376,7 @@ fn struct_item(graph: &Graph, files: &SourceFiles, plan: &Plan, id: TableId) -> 
             pub const TABLE: &'static str = #table_name;
             /// The table's column names, in table order.
             pub const COLUMNS: &'static [&'static str] = &[#(#columns),*];
+            #identity
         }
     }
 }
@@ -334,13 +428,14 @@ fn enum_item(graph: &Graph, files: &SourceFiles, t: usize, c: usize, e: &EnumPla
 }
 
 fn registry(graph: &Graph, plan: &Plan) -> TokenStream {
-    let entity = |t: TableId| ident(&plan.structs[t.0]);
-    let class_entity = |c: ClassId| entity(graph.class(c).table);
-    let variants: Vec<_> = (0..graph.tables.len())
-        .map(|t| entity(TableId(t)))
-        .collect();
-    let names = plan.structs.iter();
-    let tables = graph.tables.iter().map(|t| t.name.as_str());
+    let entity = |t: TableId| ident(&plan.entities[plan.table_entity[t.0]].name);
+    let class_entity = |c: ClassId| ident(&plan.entities[plan.class_entity[c.0]].name);
+    let variants: Vec<_> = plan.entities.iter().map(|e| ident(&e.name)).collect();
+    let names = plan.entities.iter().map(|e| e.name.as_str());
+    let tables = plan.entities.iter().map(|e| match e.of {
+        EntityOf::Class(c) => graph.table(graph.class(c).table).name.as_str(),
+        EntityOf::Table(t) => graph.table(t).name.as_str(),
+    });
     let relations = graph.relationships.iter().map(|r| {
         let from = class_entity(r.class);
         let to = class_entity(r.target);
@@ -385,6 +480,7 @@ fn registry(graph: &Graph, plan: &Plan) -> TokenStream {
             },
         }
     });
+    let (parent_fn, relation_fn) = super::hierarchy::registry_lookup(graph, plan);
     quote! {
         /// Every relationship of the models, as SQLAlchemy configures it.
         pub mod relations {
@@ -410,6 +506,7 @@ fn registry(graph: &Graph, plan: &Plan) -> TokenStream {
                 pub fn relations(self) -> impl Iterator<Item = &'static Relation> {
                     RELATIONS.iter().filter(move |r| r.from == self)
                 }
+                #parent_fn
             }
 
             /// What a relationship holds, seen from its own side.
@@ -459,10 +556,7 @@ fn registry(graph: &Graph, plan: &Plan) -> TokenStream {
             /// Every relationship, in declaration order.
             pub static RELATIONS: &[Relation] = &[#(#relations)*];
 
-            /// The relationship `field` of `from`.
-            pub fn relation(from: Entity, field: &str) -> Option<&'static Relation> {
-                RELATIONS.iter().find(|r| r.from == from && r.field == field)
-            }
+            #relation_fn
         }
     }
 }

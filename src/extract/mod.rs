@@ -8,6 +8,8 @@
 mod annotation;
 mod class;
 mod column;
+mod declarative;
+mod dunder;
 mod scope;
 mod types;
 
@@ -39,6 +41,12 @@ struct Extractor<'a> {
     bases: IndexMap<String, BaseKind>,
     /// Classes of this module that are mapped or abstract declarative classes, by name.
     declarative_classes: IndexMap<String, crate::ir::ClassRole>,
+    /// Every class statement of the module, for MROs and mixins.
+    records: Vec<declarative::ClassRecord>,
+    /// The latest class statement of each name.
+    record_by_name: IndexMap<String, usize>,
+    /// Spans already reported by [`Extractor::once`].
+    reported: std::collections::HashSet<crate::source::Span>,
     decls: FileDecls,
     diags: Vec<Diagnostic>,
 }
@@ -56,6 +64,9 @@ pub fn extract(
         scope: Scope::of(&module.body),
         bases: IndexMap::new(),
         declarative_classes: IndexMap::new(),
+        records: Vec::new(),
+        record_by_name: IndexMap::new(),
+        reported: std::collections::HashSet::new(),
         decls: FileDecls::default(),
         diags: Vec::new(),
     };

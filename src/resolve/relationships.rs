@@ -1,7 +1,7 @@
 //! Relationships: targets, join conditions, direction, `uselist`, secondary tables and reverse
 //! sides, as SQLAlchemy's `RelationshipProperty` configures them.
 
-use super::join::{self, FkPair, JoinError};
+use super::join::{self, JoinError};
 use super::Names;
 use crate::diagnostics::{self as diag, Diagnostic};
 use crate::graph::{ClassId, ColumnRef, Direction, Graph, Relationship, TableId};
@@ -87,6 +87,10 @@ fn relationship(
     };
     let parent_table = graph.class(id).table;
     let child_table = graph.class(target).table;
+    // The mappers' `persist_selectable`s: for joined-table inheritance, every table of the
+    // lineage.
+    let parent_tables = graph.selectable(id);
+    let child_tables = graph.selectable(target);
     let secondary = match &rel.secondary {
         Some(s) => Some(secondary_table(names, decl, s).or_else(|| {
             let name = match &s.value {
@@ -111,31 +115,53 @@ fn relationship(
     let consider = rel
         .foreign_keys
         .as_ref()
-        .map(|cols| named_columns(graph, names, parent_table, cols, "`foreign_keys=`", diags));
+        .map(|cols| named_columns(graph, names, id, cols, "`foreign_keys=`", diags))
+        .filter(|cols| !cols.is_empty());
     let consider = consider.as_deref();
     let (direction, pairs, secondary_pairs) = match secondary {
         // `_determine_joins`: primaryjoin between parent and secondary, secondaryjoin between
         // target and secondary; the direction is always MANYTOMANY.
         Some(sec) => {
-            let pj = join::join_condition(graph, parent_table, sec, consider)
-                .map_err(|e| join_error(e, parent_table, sec, diags))
-                .ok()?;
-            let sj = join::join_condition(graph, child_table, sec, consider)
-                .map_err(|e| join_error(e, child_table, sec, diags))
-                .ok()?;
-            let lr =
-                |pairs: Vec<FkPair>| pairs.into_iter().map(|p| (p.referent, p.foreign)).collect();
-            (Direction::ManyToMany, lr(pj), lr(sj))
+            let sj =
+                join::join_condition(graph, &child_tables, Some(child_table), &[sec], consider)
+                    .map_err(|e| join_error(e, child_table, sec, diags))
+                    .ok()?;
+            let pj =
+                join::join_condition(graph, &parent_tables, Some(parent_table), &[sec], consider)
+                    .map_err(|e| join_error(e, parent_table, sec, diags))
+                    .ok()?;
+            let (pj, sj) = (
+                join::secondary_pairs(&pj, sec),
+                join::secondary_pairs(&sj, sec),
+            );
+            (Direction::ManyToMany, pj, sj)
         }
         None => {
-            let pj = join::join_condition(graph, parent_table, child_table, consider)
-                .map_err(|e| join_error(e, parent_table, child_table, diags))
-                .ok()?;
-            let remote = rel.remote_side.as_ref().map(|cols| {
-                named_columns(graph, names, parent_table, cols, "`remote_side=`", diags)
-            });
-            let (direction, pairs) =
-                join::direction(parent_table, child_table, &pj, remote.as_deref());
+            let pj = join::join_condition(
+                graph,
+                &parent_tables,
+                Some(parent_table),
+                &child_tables,
+                consider,
+            )
+            .map_err(|e| join_error(e, parent_table, child_table, diags))
+            .ok()?;
+            let remote = rel
+                .remote_side
+                .as_ref()
+                .map(|cols| named_columns(graph, names, id, cols, "`remote_side=`", diags));
+            let ends = join::Ends {
+                parent: &parent_tables,
+                parent_local: parent_table,
+                child: &child_tables,
+                child_local: child_table,
+            };
+            let Ok((direction, pairs)) =
+                join::direction(graph, &ends, &pj, consider, remote.as_deref())
+            else {
+                diags.push(diag::undetermined_direction(rel.attr.span, class_name, key));
+                return None;
+            };
             (direction, pairs, Vec::new())
         }
     };
@@ -182,50 +208,63 @@ fn secondary_table(names: &Names, decl: &ClassDecl, s: &Spanned<SecondaryRef>) -
 }
 
 /// The columns a relationship argument names (`remote_side=`, `foreign_keys=`): by attribute,
-/// else column name, in the qualifying class's table, else in `table` (the declaring class's,
-/// whose body a bare name refers to).
-fn named_columns(
+/// else column name, among the qualifying class's mapped columns, else among those of `class`
+/// (the declaring class, whose body a bare name refers to; its own table first).
+pub(super) fn named_columns(
     graph: &Graph,
     names: &Names,
-    table: TableId,
+    class: ClassId,
     cols: &[Spanned<ColumnName>],
     what: &str,
     diags: &mut Vec<Diagnostic>,
 ) -> Vec<ColumnRef> {
     cols.iter()
         .filter_map(|c| {
-            let table = match &c.value.class {
-                Some(class) => match names.classes.get(class) {
-                    Some(&id) => graph.class(id).table,
+            let owner = match &c.value.class {
+                Some(name) => match names.classes.get(name) {
+                    Some(&id) => id,
                     None => {
                         diags.push(diag::unknown_column_reference(
                             c.span,
                             what,
-                            class,
+                            name,
                             &c.value.attr,
                         ));
                         return None;
                     }
                 },
-                None => table,
+                None => class,
             };
-            let t = graph.table(table);
-            let index = t
-                .columns
-                .iter()
-                .position(|col| col.attr.as_deref() == Some(&c.value.attr))
-                .or_else(|| t.columns.iter().position(|col| col.name == c.value.attr));
-            if index.is_none() {
+            let found = class_column(graph, owner, &c.value.attr);
+            if found.is_none() {
+                let owner = &graph.class(owner).name;
                 diags.push(diag::unknown_column_reference(
                     c.span,
                     what,
-                    &t.name,
+                    owner,
                     &c.value.attr,
                 ));
             }
-            index.map(|index| ColumnRef { table, index })
+            found
         })
         .collect()
+}
+
+/// The column a class maps under `attr` (else the column named `attr`): its own table's
+/// first, then those it inherits.
+pub(super) fn class_column(graph: &Graph, class: ClassId, attr: &str) -> Option<ColumnRef> {
+    let own = graph.class(class).table;
+    let mapped = &graph.class(class).columns;
+    let candidates = || {
+        mapped
+            .iter()
+            .filter(move |r| r.table == own)
+            .chain(mapped.iter().filter(move |r| r.table != own))
+            .copied()
+    };
+    candidates()
+        .find(|&r| graph.column(r).attr.as_deref() == Some(attr))
+        .or_else(|| candidates().find(|&r| graph.column(r).name == attr))
 }
 
 /// The relationship a `backref` creates on the target (`RelationshipProperty._generate_backref`):
@@ -269,15 +308,19 @@ fn link_reverse(
     let rel = &graph.relationships[index];
     let class = graph.class(rel.class).name.clone();
     let target = graph.class(rel.target);
-    let other = graph
-        .relationships
-        .iter()
-        .position(|r| r.class == rel.target && r.key == bp.value);
+    // `mapper.get_property(back_populates)`: declared on the target or inherited by it.
+    let lineage = graph.lineage(rel.target);
+    let other = lineage.iter().find_map(|&c| {
+        graph
+            .relationships
+            .iter()
+            .position(|r| r.class == c && r.key == bp.value)
+    });
     let Some(other) = other else {
-        let table = graph.table(target.table);
-        match table
+        match target
             .columns
             .iter()
+            .map(|&c| graph.column(c))
             .find(|c| c.attr.as_deref() == Some(&bp.value))
         {
             Some(col) => diags.push(diag::back_populates_not_relationship(
@@ -300,7 +343,9 @@ fn link_reverse(
         return;
     };
     let o = &graph.relationships[other];
-    if o.target != rel.class {
+    // `_add_reverse_property`: the reverse must point into this class's hierarchy
+    // (`common_parent`).
+    if graph.root(o.target) != graph.root(rel.class) {
         let points_to = graph.class(o.target).name.clone();
         diags.push(diag::back_populates_mismatch(
             bp.span,

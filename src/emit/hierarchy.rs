@@ -96,7 +96,14 @@ pub(super) fn identity_const(graph: &Graph, plan: &Plan, c: ClassId) -> TokenStr
     };
     let ty = identity_type(h);
     let value = match &graph.class(c).polymorphic_identity {
-        Some(Identity::Int(i)) if h.int_identities => quote!(Some(#i)),
+        Some(Identity::Int(i)) if h.int_identities => {
+            let abs = proc_macro2::Literal::u64_unsuffixed(i.unsigned_abs());
+            if *i < 0 {
+                quote!(Some(-#abs))
+            } else {
+                quote!(Some(#abs))
+            }
+        }
         Some(Identity::Int(i)) => {
             let s = i.to_string();
             quote!(Some(#s))

@@ -36,7 +36,7 @@ pub(super) enum RecordKind {
 
 /// A class of an MRO: one defined in this file, or one sa2rs cannot see into (imported,
 /// SQLAlchemy's own, a variable).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(super) enum MroItem {
     Local(usize),
     Opaque(String),
@@ -59,6 +59,8 @@ pub(super) struct ClassRecord {
     pub kept: bool,
     /// For a mapped class: every attribute name its mapping puts on the class.
     pub mapped_names: IndexSet<String>,
+    /// Its MRO is longer than sa2rs follows.
+    pub too_deep: bool,
 }
 
 /// What a class body declares, before any inheritance rule.
@@ -97,12 +99,19 @@ impl BodyDecl {
 /// Limit on `__abstract__` chains followed to find a mapped parent.
 const MAX_ABSTRACT_DEPTH: usize = 64;
 
+/// Limit on the length of an MRO (a class hierarchy this deep is not a model file's).
+const MAX_MRO: usize = 512;
+
 impl Extractor<'_> {
     /// Records a class statement and computes its MRO. Returns its index.
     pub(super) fn record_class(&mut self, c: &ClassDef, kind: RecordKind, flask: bool) -> usize {
         let bases: Vec<(MroItem, Span)> =
             c.bases.iter().map(|b| (self.mro_item(b), b.span)).collect();
-        let mro = self.c3(&bases.iter().map(|(b, _)| b.clone()).collect::<Vec<_>>());
+        let mut mro = self.c3(&bases.iter().map(|(b, _)| b.clone()).collect::<Vec<_>>());
+        let too_deep = mro.len() >= MAX_MRO;
+        if too_deep {
+            mro.truncate(MAX_MRO);
+        }
         let index = self.records.len();
         let mut full = vec![MroItem::Local(index)];
         full.extend(mro);
@@ -116,12 +125,17 @@ impl Extractor<'_> {
             body: None,
             kept: false,
             mapped_names: IndexSet::new(),
+            too_deep,
         });
         self.record_by_name.insert(c.name.clone(), index);
         index
     }
 
     fn mro_item(&mut self, base: &Expr) -> MroItem {
+        // `Mixin[int]`: a generic class's `__mro_entries__` is the class itself.
+        if let ExprKind::Subscript { value, .. } = &base.kind {
+            return self.mro_item(value);
+        }
         match self.scope.resolve(base) {
             Some(Resolved::Local(n)) => match self.record_by_name.get(&n) {
                 Some(&i) => MroItem::Local(i),
@@ -142,8 +156,19 @@ impl Extractor<'_> {
             MroItem::Local(i) => self.records[*i].mro.clone(),
             other => vec![other.clone()],
         };
+        if let [only] = bases {
+            return mro_of(only);
+        }
         let mut seqs: Vec<VecDeque<MroItem>> = bases.iter().map(|b| mro_of(b).into()).collect();
         seqs.push(bases.iter().cloned().collect());
+        // How many sequences hold each item outside their head: a head is a candidate when
+        // no tail holds it.
+        let mut in_tails: IndexMap<MroItem, usize> = IndexMap::new();
+        for s in &seqs {
+            for x in s.iter().skip(1) {
+                *in_tails.entry(x.clone()).or_default() += 1;
+            }
+        }
         let mut out: Vec<MroItem> = Vec::new();
         loop {
             seqs.retain(|s| !s.is_empty());
@@ -153,7 +178,7 @@ impl Extractor<'_> {
             let head = seqs
                 .iter()
                 .map(|s| &s[0])
-                .find(|h| !seqs.iter().any(|s| s.iter().skip(1).any(|x| x == *h)))
+                .find(|h| in_tails.get(*h).copied().unwrap_or(0) == 0)
                 .cloned();
             let Some(head) = head else {
                 for b in bases.iter().flat_map(mro_of) {
@@ -166,6 +191,11 @@ impl Extractor<'_> {
             for s in &mut seqs {
                 if s.front() == Some(&head) {
                     s.pop_front();
+                    if let Some(next) = s.front() {
+                        if let Some(n) = in_tails.get_mut(next) {
+                            *n = n.saturating_sub(1);
+                        }
+                    }
                 }
             }
             out.push(head);
@@ -272,6 +302,15 @@ impl Extractor<'_> {
     /// Scans the mapped class `index` (statement `c`) into its declaration, or `None` when it
     /// cannot be mapped (reported).
     pub(super) fn scan_mapped(&mut self, index: usize, c: &ClassDef) -> Option<ClassDecl> {
+        if self.records[index].too_deep {
+            let what = format!("a class hierarchy more than {MAX_MRO} classes deep");
+            self.diags.push(diag::not_ported(
+                c.name_span,
+                &what,
+                "this class is left out",
+            ));
+            return None;
+        }
         let own = self.body_of(index);
         let mro = self.records[index].mro.clone();
         let flask = self.records[index].flask;

@@ -245,6 +245,13 @@ impl Extractor<'_> {
                 Value::Bool(b) => Value::Bool(!b),
                 _ => Value::Unknown,
             },
+            ExprKind::UnaryOp {
+                op: UnaryOp::Neg,
+                operand,
+            } => match self.eval(operand, cls, cx) {
+                Value::Int(i) => i.checked_neg().map_or(Value::Unknown, Value::Int),
+                _ => Value::Unknown,
+            },
             ExprKind::BoolOp { op, values } => {
                 let mut acc = *op == BoolOp::And;
                 for v in values {

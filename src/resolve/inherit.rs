@@ -153,7 +153,22 @@ fn inherit_condition(
     let table = graph.class(id).table;
     let parent_table = graph.class(parent).table;
     let name = |t: TableId| graph.table(t).name.clone();
-    let pairs = match join::join_condition(graph, &[parent_table], None, &[table], None) {
+    // The tables as they were when the mapper was built: columns mapped by classes registered
+    // before this one (tables grow in registration order), and its own.
+    let existed_upto = |t: TableId| -> usize {
+        graph.classes[..=id.0]
+            .iter()
+            .flat_map(|c| c.columns.iter())
+            .filter(|r| r.table == t)
+            .map(|r| r.index + 1)
+            .max()
+            .unwrap_or(0)
+    };
+    let (parent_len, own_len) = (existed_upto(parent_table), existed_upto(table));
+    let existed = |r: ColumnRef| {
+        (r.table == parent_table && r.index < parent_len) || (r.table == table && r.index < own_len)
+    };
+    let pairs = match join::inherit_condition(graph, parent_table, table, &existed) {
         Ok(pairs) => pairs,
         Err(_) if decl.mapper_args.inherit_condition.is_some() => return,
         Err(JoinError::NoForeignKeys) => {
@@ -185,7 +200,7 @@ fn inherit_condition(
             &t.name,
         ));
     }
-    for (index, col) in t.columns.iter().enumerate() {
+    for (index, col) in t.columns.iter().enumerate().take(own_len) {
         let own = ColumnRef { table, index };
         let Some(attr) = &col.attr else { continue };
         let Some(&p) = graph

@@ -35,6 +35,29 @@ pub fn join_condition(
     b: &[TableId],
     consider: Option<&[ColumnRef]>,
 ) -> Result<Vec<FkPair>, JoinError> {
+    scan_join(graph, a, a_subset, b, consider, &|_| true)
+}
+
+/// A joined subclass's inherit condition, `join_condition(parent.local_table, local_table)`,
+/// computed when its mapper is built: over the columns that `existed` then (single-table
+/// subclasses declared later add theirs after).
+pub fn inherit_condition(
+    graph: &Graph,
+    parent: TableId,
+    table: TableId,
+    existed: &dyn Fn(ColumnRef) -> bool,
+) -> Result<Vec<FkPair>, JoinError> {
+    scan_join(graph, &[parent], None, &[table], None, existed)
+}
+
+fn scan_join(
+    graph: &Graph,
+    a: &[TableId],
+    a_subset: Option<TableId>,
+    b: &[TableId],
+    consider: Option<&[ColumnRef]>,
+    existed: &dyn Fn(ColumnRef) -> bool,
+) -> Result<Vec<FkPair>, JoinError> {
     // Keyed by the foreign key (column, position): one constraint each.
     let mut constraints: Vec<((ColumnRef, usize), Vec<FkPair>)> = Vec::new();
     let subset = a_subset.map(|t| vec![t]);
@@ -44,11 +67,13 @@ pub fn join_condition(
             for &table in from {
                 for (index, col) in graph.table(table).columns.iter().enumerate() {
                     let foreign = ColumnRef { table, index };
-                    if consider.is_some_and(|c| !c.contains(&foreign)) {
+                    if !existed(foreign) || consider.is_some_and(|c| !c.contains(&foreign)) {
                         continue;
                     }
                     for (f, fk) in col.foreign_keys.iter().enumerate() {
-                        if let Some(referent) = fk.column.filter(|r| to.contains(&r.table)) {
+                        if let Some(referent) =
+                            fk.column.filter(|r| to.contains(&r.table) && existed(*r))
+                        {
                             // `sorted(fks, key=lambda fk: fk.parent._creation_order)`
                             found.push((
                                 col.span.start,
@@ -81,6 +106,7 @@ pub fn join_condition(
         }
     }
     if constraints.len() > 1 {
+        let candidates: Vec<ColumnRef> = constraints.iter().map(|((col, _), _)| *col).collect();
         if let Some(consider) = consider {
             // Only constraints whose columns are exactly `foreign_keys=` stay.
             constraints.retain(|((col, _), _)| consider.iter().all(|c| c == col));
@@ -90,9 +116,7 @@ pub fn join_condition(
             constraints.truncate(1);
         }
         if constraints.len() != 1 {
-            return Err(JoinError::Ambiguous(
-                constraints.iter().map(|((col, _), _)| *col).collect(),
-            ));
+            return Err(JoinError::Ambiguous(candidates));
         }
     }
     match constraints.pop() {

@@ -245,8 +245,12 @@ impl Graph {
         match rel.direction {
             Direction::OneToMany => !rel.uselist,
             Direction::ManyToOne => rel.back_populates.as_ref().is_some_and(|back| {
-                self.relationships_of(rel.target)
-                    .any(|r| &r.key == back && r.direction == Direction::OneToMany && !r.uselist)
+                // The reverse may be inherited by the target.
+                self.lineage(rel.target).into_iter().any(|c| {
+                    self.relationships_of(c).any(|r| {
+                        &r.key == back && r.direction == Direction::OneToMany && !r.uselist
+                    })
+                })
             }),
             Direction::ManyToMany => false,
         }

@@ -3,8 +3,9 @@
 use indexmap::IndexSet;
 
 use super::annotation::class_name;
-use super::declarative::{BodyDecl, RecordKind, DUNDERS};
+use super::declarative::{BodyDecl, DUNDERS};
 use super::dunder::Dunder;
+use super::mro::RecordKind;
 use super::{BaseKind, Extractor, Resolved};
 use crate::diagnostics as diag;
 use crate::ir::ColumnName;

@@ -9,59 +9,18 @@
 //! class allowed to supply them, evaluated for the class being mapped. Mapped parents are not
 //! scanned: the mapper inherits their attributes (`_setup_inheriting_mapper`).
 
-use std::collections::VecDeque;
 use std::rc::Rc;
 
 use indexmap::{IndexMap, IndexSet};
 
 use super::class::{attribute_order, flask_table_name};
 use super::dunder::{ClassContext, Dunder, Value};
-use super::{Extractor, Resolved};
+use super::mro::{MroItem, RecordKind, MAX_MRO};
+use super::Extractor;
 use crate::diagnostics::{self as diag, Diagnostic};
 use crate::ir::{ClassDecl, ClassRole, ColumnDecl, MapperArgs, RelationshipDecl, Spanned};
 use crate::source::Span;
 use crate::syntax::{ClassDef, Expr, ExprKind, FunctionDef, Stmt, StmtKind};
-
-/// What a class statement is to declarative mapping.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum RecordKind {
-    /// Not declarative: a mixin if a mapped class inherits it.
-    Plain,
-    /// A declarative base (`class Base(DeclarativeBase)`): unmapped, scanned like a mixin.
-    Base,
-    /// `__abstract__ = True` (or `AbstractConcreteBase`): unmapped, scanned like a mixin.
-    Abstract,
-    Mapped,
-}
-
-/// A class of an MRO: one defined in this file, or one sa2rs cannot see into (imported,
-/// SQLAlchemy's own, a variable).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub(super) enum MroItem {
-    Local(usize),
-    Opaque(String),
-}
-
-/// One class statement of the module.
-pub(super) struct ClassRecord {
-    pub name: String,
-    pub def: Rc<ClassDef>,
-    pub kind: RecordKind,
-    /// A Flask-SQLAlchemy model (automatic table names).
-    pub flask: bool,
-    /// The direct bases, with their spans.
-    pub bases: Vec<(MroItem, Span)>,
-    /// `cls.__mro__`, starting with the class itself.
-    pub mro: Vec<MroItem>,
-    /// The body, read on first use.
-    pub body: Option<Rc<BodyDecl>>,
-    /// A mapped class that made it into the output.
-    pub kept: bool,
-    /// For a mapped class: every attribute name its mapping puts on the class.
-    pub mapped_names: IndexSet<String>,
-    /// Its MRO is longer than sa2rs follows.
-    pub too_deep: bool,
-}
 
 /// What a class body declares, before any inheritance rule.
 #[derive(Debug, Default)]
@@ -96,112 +55,7 @@ impl BodyDecl {
     }
 }
 
-/// Limit on `__abstract__` chains followed to find a mapped parent.
-const MAX_ABSTRACT_DEPTH: usize = 64;
-
-/// Limit on the length of an MRO (a class hierarchy this deep is not a model file's).
-const MAX_MRO: usize = 512;
-
 impl Extractor<'_> {
-    /// Records a class statement and computes its MRO. Returns its index.
-    pub(super) fn record_class(&mut self, c: &ClassDef, kind: RecordKind, flask: bool) -> usize {
-        let bases: Vec<(MroItem, Span)> =
-            c.bases.iter().map(|b| (self.mro_item(b), b.span)).collect();
-        let mut mro = self.c3(&bases.iter().map(|(b, _)| b.clone()).collect::<Vec<_>>());
-        let too_deep = mro.len() >= MAX_MRO;
-        if too_deep {
-            mro.truncate(MAX_MRO);
-        }
-        let index = self.records.len();
-        let mut full = vec![MroItem::Local(index)];
-        full.extend(mro);
-        self.records.push(ClassRecord {
-            name: c.name.clone(),
-            def: Rc::new(c.clone()),
-            kind,
-            flask,
-            bases,
-            mro: full,
-            body: None,
-            kept: false,
-            mapped_names: IndexSet::new(),
-            too_deep,
-        });
-        self.record_by_name.insert(c.name.clone(), index);
-        index
-    }
-
-    fn mro_item(&mut self, base: &Expr) -> MroItem {
-        // `Mixin[int]`: a generic class's `__mro_entries__` is the class itself.
-        if let ExprKind::Subscript { value, .. } = &base.kind {
-            return self.mro_item(value);
-        }
-        match self.scope.resolve(base) {
-            Some(Resolved::Local(n)) => match self.record_by_name.get(&n) {
-                Some(&i) => MroItem::Local(i),
-                None => MroItem::Opaque(n),
-            },
-            Some(Resolved::Sqla(n) | Resolved::Imported(n) | Resolved::Python(n)) => {
-                MroItem::Opaque(n)
-            }
-            Some(Resolved::Unbound(n)) => MroItem::Opaque(n),
-            None => MroItem::Opaque(self.files.slice(base.span).to_owned()),
-        }
-    }
-
-    /// Python's C3 linearization of the bases' MROs (without the class itself). An inconsistent
-    /// hierarchy, which Python refuses, falls back to depth-first order.
-    fn c3(&self, bases: &[MroItem]) -> Vec<MroItem> {
-        let mro_of = |b: &MroItem| match b {
-            MroItem::Local(i) => self.records[*i].mro.clone(),
-            other => vec![other.clone()],
-        };
-        if let [only] = bases {
-            return mro_of(only);
-        }
-        let mut seqs: Vec<VecDeque<MroItem>> = bases.iter().map(|b| mro_of(b).into()).collect();
-        seqs.push(bases.iter().cloned().collect());
-        // How many sequences hold each item outside their head: a head is a candidate when
-        // no tail holds it.
-        let mut in_tails: IndexMap<MroItem, usize> = IndexMap::new();
-        for s in &seqs {
-            for x in s.iter().skip(1) {
-                *in_tails.entry(x.clone()).or_default() += 1;
-            }
-        }
-        let mut out: Vec<MroItem> = Vec::new();
-        loop {
-            seqs.retain(|s| !s.is_empty());
-            if seqs.is_empty() {
-                return out;
-            }
-            let head = seqs
-                .iter()
-                .map(|s| &s[0])
-                .find(|h| in_tails.get(*h).copied().unwrap_or(0) == 0)
-                .cloned();
-            let Some(head) = head else {
-                for b in bases.iter().flat_map(mro_of) {
-                    if !out.contains(&b) {
-                        out.push(b);
-                    }
-                }
-                return out;
-            };
-            for s in &mut seqs {
-                if s.front() == Some(&head) {
-                    s.pop_front();
-                    if let Some(next) = s.front() {
-                        if let Some(n) = in_tails.get_mut(next) {
-                            *n = n.saturating_sub(1);
-                        }
-                    }
-                }
-            }
-            out.push(head);
-        }
-    }
-
     /// The body of a class, read once; unmapped classes are read as mixins.
     fn body_of(&mut self, index: usize) -> Rc<BodyDecl> {
         if let Some(b) = &self.records[index].body {
@@ -282,23 +136,6 @@ impl Extractor<'_> {
         }
     }
 
-    /// `_resolve_for_abstract_or_classical`: a mapped base, or the mapped base an `__abstract__`
-    /// base inherits.
-    fn mapped_base(&self, item: &MroItem, depth: usize) -> Option<usize> {
-        let MroItem::Local(i) = item else {
-            return None;
-        };
-        let r = &self.records[*i];
-        match r.kind {
-            RecordKind::Mapped if r.kept => Some(*i),
-            RecordKind::Abstract if depth < MAX_ABSTRACT_DEPTH => r
-                .bases
-                .iter()
-                .find_map(|(b, _)| self.mapped_base(b, depth + 1)),
-            _ => None,
-        }
-    }
-
     /// Scans the mapped class `index` (statement `c`) into its declaration, or `None` when it
     /// cannot be mapped (reported).
     pub(super) fn scan_mapped(&mut self, index: usize, c: &ClassDef) -> Option<ClassDecl> {
@@ -311,11 +148,8 @@ impl Extractor<'_> {
             ));
             return None;
         }
-        let own = self.body_of(index);
         let mro = self.records[index].mro.clone();
-        let flask = self.records[index].flask;
-        // Per MRO position: the local class, its body, and whether it is mapped.
-        let mut locals: Vec<Option<(usize, Rc<BodyDecl>, bool)>> = Vec::new();
+        let mut locals: Vec<Option<Local>> = Vec::new();
         for item in &mro {
             locals.push(match item {
                 MroItem::Local(j) => {
@@ -324,102 +158,80 @@ impl Extractor<'_> {
                         // Its mapping failed (reported); subclasses go with it.
                         return None;
                     }
-                    Some((*j, self.body_of(*j), mapped))
+                    let body = self.body_of(*j);
+                    let vars = if mapped {
+                        self.records[*j].mapped_names.clone()
+                    } else {
+                        body.vars.clone()
+                    };
+                    Some(Local {
+                        record: *j,
+                        body,
+                        mapped,
+                        vars,
+                    })
                 }
                 MroItem::Opaque(_) => None,
             });
         }
-        let vars_at = |this: &Self, i: usize| -> IndexSet<String> {
-            match &locals[i] {
-                Some((j, _, true)) => this.records[*j].mapped_names.clone(),
-                Some((_, b, false)) => b.vars.clone(),
-                None => IndexSet::new(),
-            }
+        let own = self.body_of(index);
+        let (columns, relationships) = collect_attributes(&own, &locals);
+        let parent = self.mapped_parent(index, c)?;
+        let inherits = parent.map(|(p, span)| Spanned::new(self.records[p].name.clone(), span));
+        let has_inherited_table = locals.iter().skip(1).flatten().any(|l| l.mapped);
+        let cx = ClassContext {
+            name: &c.name,
+            has_inherited_table,
         };
-        let vars: Vec<IndexSet<String>> = (0..mro.len()).map(|i| vars_at(self, i)).collect();
 
-        // The class's own attributes, in attribute order.
-        let mut columns: IndexMap<String, ColumnDecl> = IndexMap::new();
-        let mut relationships: IndexMap<String, RelationshipDecl> = IndexMap::new();
-        let mut own_columns: Vec<&ColumnDecl> =
-            own.columns.iter().chain(&own.declared_columns).collect();
-        own_columns.sort_by_key(|c| {
-            c.attr
-                .as_ref()
-                .and_then(|a| own.order.get_index_of(&a.value))
-        });
-        for col in own_columns {
-            columns
-                .entry(column_key(col))
-                .or_insert_with(|| col.clone());
-        }
-        let mut own_rels: Vec<&RelationshipDecl> = own
-            .relationships
-            .iter()
-            .chain(&own.declared_relationships)
-            .collect();
-        own_rels.sort_by_key(|r| own.order.get_index_of(&r.attr.value));
-        for rel in own_rels {
-            relationships
-                .entry(rel.attr.value.clone())
-                .or_insert_with(|| rel.clone());
+        let tablename = match dunder_source(&locals, "__tablename__") {
+            None => None,
+            Some(d) => self.tablename(&d, &cx, c)?,
+        };
+        let tablename = match self.records[index].flask {
+            true => self.flask_tablename(&locals, tablename, has_inherited_table, &columns, c),
+            false => tablename,
+        };
+        let mut mapper_args = match dunder_source(&locals, "__mapper_args__") {
+            Some(d) => match self.eval_dunder(&d, &cx, "__mapper_args__") {
+                Some(v) => self.mapper_args(&v),
+                None => MapperArgs::default(),
+            },
+            None => MapperArgs::default(),
+        };
+        self.concrete_bases(index, &mut mapper_args);
+        if !self.check_inheritance(c, &own, &tablename, &inherits, &columns, &mapper_args) {
+            return None;
         }
 
-        // `cls.__dict__`, growing as mixin columns are copied onto the class. A bare
-        // `Mapped[...]` annotation of the class's own is not in it: a mixin column of that name
-        // is still copied, and replaces it (in the mixin's place).
-        let mut cls_dict: IndexSet<String> = own.vars.clone();
-        let mixins: Vec<usize> = (1..mro.len())
-            .filter(|&i| matches!(locals[i], Some((_, _, false))))
-            .collect();
-        let mut copies: Vec<Vec<ColumnDecl>> = vec![Vec::new(); mro.len()];
-        for &i in &mixins {
-            let Some((_, body, _)) = &locals[i] else {
-                continue;
-            };
-            for col in &body.columns {
-                let name = column_key(col);
-                // `getattr(cls, name, obj) is not obj`: a bare annotation is no attribute, so
-                // any class of the MRO defining the name overrides it.
-                let annotation_only = !body.vars.contains(&name);
-                let overridden = cls_dict.contains(&name)
-                    || (1..mro.len())
-                        .filter(|&j| if annotation_only { j != i } else { j < i })
-                        .any(|j| vars[j].contains(&name));
-                if !overridden {
-                    columns.shift_remove(&name);
-                    copies[i].push(col.clone());
-                    cls_dict.insert(name);
-                }
-            }
+        // What the mapping puts on the class, for subclasses' override checks.
+        let mut names = own.vars.clone();
+        names.extend(columns.iter().map(column_key));
+        names.extend(relationships.iter().map(|r| r.attr.value.clone()));
+        if let Some((p, _)) = parent {
+            names.extend(self.records[p].mapped_names.iter().cloned());
         }
-        for &i in &mixins {
-            for col in std::mem::take(&mut copies[i]) {
-                columns.entry(column_key(&col)).or_insert(col);
-            }
-            let Some((_, body, _)) = &locals[i] else {
-                continue;
-            };
-            let shadowed =
-                |name: &str| cls_dict.contains(name) || (1..i).any(|j| vars[j].contains(name));
-            for col in &body.declared_columns {
-                let name = column_key(col);
-                if !shadowed(&name) {
-                    columns.entry(name).or_insert_with(|| col.clone());
-                }
-            }
-            for rel in &body.declared_relationships {
-                if !shadowed(&rel.attr.value) {
-                    relationships
-                        .entry(rel.attr.value.clone())
-                        .or_insert_with(|| rel.clone());
-                }
-            }
-        }
-        let columns: Vec<ColumnDecl> = columns.into_values().collect();
-        let relationships: Vec<RelationshipDecl> = relationships.into_values().collect();
+        let record = &mut self.records[index];
+        record.mapped_names = names;
+        record.kept = true;
+        record.own_table = tablename.is_some();
 
-        // The mapped parent.
+        Some(ClassDecl {
+            name: c.name.clone(),
+            name_span: c.name_span,
+            file: self.file,
+            role: ClassRole::Mapped,
+            tablename,
+            columns,
+            relationships,
+            inherits,
+            mapper_args,
+        })
+    }
+
+    /// `_setup_inheriting_mapper`: the mapped class among the bases (through `__abstract__`
+    /// ones). `Err` (reported) when there are several; `Ok(None)` when there is none.
+    fn mapped_parent(&mut self, index: usize, c: &ClassDef) -> Option<Option<(usize, Span)>> {
         let mut parents: Vec<(usize, Span)> = Vec::new();
         for (b, span) in &self.records[index].bases {
             if let Some(p) = self.mapped_base(b, 0) {
@@ -437,77 +249,84 @@ impl Extractor<'_> {
                 .push(diag::multiple_mapped_bases(c.name_span, &c.name, &names));
             return None;
         }
-        let inherits = parents
-            .first()
-            .map(|&(p, span)| Spanned::new(self.records[p].name.clone(), span));
-        let has_inherited_table = locals
-            .iter()
-            .skip(1)
-            .any(|l| matches!(l, Some((_, _, true))));
-        let cx = ClassContext {
-            name: &c.name,
-            has_inherited_table,
-        };
+        Some(parents.first().copied())
+    }
 
-        // `__tablename__`: the first class allowed to supply it triggers the look-up, which then
-        // finds the attribute as Python does (`cls.__tablename__`).
-        let dunder_at = |i: usize, name: &str| -> Option<Dunder> {
-            locals[i]
-                .as_ref()
-                .and_then(|(_, b, _)| b.dunders.get(name).cloned())
+    /// The evaluated `__tablename__`: `Some(None)` for none (`None`), `None` when it cannot
+    /// be read (reported).
+    fn tablename(
+        &mut self,
+        d: &Dunder,
+        cx: &ClassContext,
+        c: &ClassDef,
+    ) -> Option<Option<Spanned<String>>> {
+        let (value_span, at) = match d {
+            Dunder::Value(e) => (e.span, e.span),
+            Dunder::Function { def, .. } => (c.name_span, def.name_span),
         };
-        let source = |name: &str| -> Option<Dunder> {
-            let trigger = (0..mro.len()).find(|&i| match dunder_at(i, name) {
-                Some(d) => i == 0 || !matches!(locals[i], Some((_, _, true))) || d.is_declared(),
-                None => false,
-            })?;
-            (0..=trigger).find_map(|i| dunder_at(i, name))
-        };
-        let mut tablename: Option<Spanned<String>> = match source("__tablename__") {
-            None => None,
-            Some(d) => match self.eval_dunder(&d, &cx, "__tablename__")?.value {
-                Value::Str(s) => {
-                    let span = match &d {
-                        Dunder::Value(e) => e.span,
-                        Dunder::Function { .. } => c.name_span,
-                    };
-                    Some(Spanned::new(s, span))
-                }
-                Value::None => None,
-                _ => {
-                    let span = match &d {
-                        Dunder::Value(e) => e.span,
-                        Dunder::Function { def, .. } => def.name_span,
-                    };
-                    self.diags.push(diag::not_literal(span, "`__tablename__`"));
-                    return None;
-                }
-            },
-        };
-        if flask {
-            if self.flask_generates_tablename(&locals) {
-                tablename = Some(Spanned::new(flask_table_name(&c.name), c.name_span));
-            }
-            // `__table_cls__`: no primary key among the class's columns under a mapped parent
-            // means single-table inheritance.
-            if has_inherited_table && !columns.iter().any(|col| col.primary_key) {
-                tablename = None;
+        match self.eval_dunder(d, cx, "__tablename__")?.value {
+            Value::Str(s) => Some(Some(Spanned::new(s, value_span))),
+            Value::None => Some(None),
+            _ => {
+                self.diags.push(diag::not_literal(at, "`__tablename__`"));
+                None
             }
         }
+    }
 
-        let mut mapper_args = match source("__mapper_args__") {
-            Some(d) => match self.eval_dunder(&d, &cx, "__mapper_args__") {
-                Some(v) => self.mapper_args(&v),
-                None => MapperArgs::default(),
-            },
-            None => MapperArgs::default(),
+    /// Flask-SQLAlchemy's table name: `should_set_tablename` generates one unless the first class
+    /// of the MRO that sets `__tablename__` is the class itself, an abstract class, a mixin, or
+    /// uses `declared_attr` (mapped parents with a table of their own have one set, by Flask or
+    /// by hand); then `__table_cls__` drops it for a class without a primary key column under a
+    /// mapped parent (single-table inheritance).
+    fn flask_tablename(
+        &self,
+        locals: &[Option<Local>],
+        tablename: Option<Spanned<String>>,
+        has_inherited_table: bool,
+        columns: &[ColumnDecl],
+        c: &ClassDef,
+    ) -> Option<Spanned<String>> {
+        let mut generate = true;
+        for (i, l) in locals.iter().enumerate() {
+            let Some(l) = l else { continue };
+            let r = &self.records[l.record];
+            match l.body.dunders.get("__tablename__") {
+                Some(d) if d.is_declared() => generate = false,
+                Some(_) => {
+                    generate =
+                        !(i == 0 || r.kind == RecordKind::Abstract || r.kind == RecordKind::Plain)
+                }
+                None if l.mapped && r.flask && r.own_table => generate = true,
+                None => continue,
+            }
+            break;
+        }
+        let tablename = match generate {
+            true => Some(Spanned::new(flask_table_name(&c.name), c.name_span)),
+            false => tablename,
         };
-        self.concrete_bases(index, &mut mapper_args);
+        if has_inherited_table && !columns.iter().any(|col| col.primary_key) {
+            return None;
+        }
+        tablename
+    }
 
-        match (&tablename, &inherits) {
+    /// What SQLAlchemy refuses about a class's inheritance, reported; `false` when the class
+    /// cannot be mapped at all.
+    fn check_inheritance(
+        &mut self,
+        c: &ClassDef,
+        own: &BodyDecl,
+        tablename: &Option<Spanned<String>>,
+        inherits: &Option<Spanned<String>>,
+        columns: &[ColumnDecl],
+        mapper_args: &MapperArgs,
+    ) -> bool {
+        match (tablename, inherits) {
             (None, None) => {
                 self.diags.push(diag::no_tablename(c.name_span, &c.name));
-                return None;
+                return false;
             }
             (None, Some(parent)) => {
                 if let Some(Dunder::Value(args)) = own.dunders.get("__table_args__") {
@@ -526,7 +345,7 @@ impl Extractor<'_> {
             }
             (Some(_), _) => {}
         }
-        if let (Some(at), Some(parent)) = (mapper_args.concrete, &inherits) {
+        if let (Some(at), Some(parent)) = (mapper_args.concrete, inherits) {
             let what = format!("concrete table inheritance of `{}`", c.name);
             let done = format!(
                 "`{}` is ported as a class with a table of its own; nothing of `{}` is inherited",
@@ -534,55 +353,10 @@ impl Extractor<'_> {
             );
             self.diags.push(diag::concrete_not_ported(at, &what, &done));
         }
-
-        // What the mapping puts on the class, for subclasses' override checks.
-        let mut names = own.vars.clone();
-        names.extend(columns.iter().map(column_key));
-        names.extend(relationships.iter().map(|r| r.attr.value.clone()));
-        if let Some(&(p, _)) = parents.first() {
-            names.extend(self.records[p].mapped_names.iter().cloned());
-        }
-        self.records[index].mapped_names = names;
-        self.records[index].kept = true;
-
-        Some(ClassDecl {
-            name: c.name.clone(),
-            name_span: c.name_span,
-            file: self.file,
-            role: ClassRole::Mapped,
-            tablename,
-            columns,
-            relationships,
-            inherits,
-            mapper_args,
-        })
-    }
-
-    /// Flask-SQLAlchemy's `should_set_tablename`: generate a name unless the first class of the
-    /// MRO that sets `__tablename__` is the class itself, an abstract class, a mixin, or uses
-    /// `declared_attr`. Mapped parents with a table have one set (by Flask, or by hand).
-    fn flask_generates_tablename(&self, locals: &[Option<(usize, Rc<BodyDecl>, bool)>]) -> bool {
-        for (i, l) in locals.iter().enumerate() {
-            let Some((j, body, mapped)) = l else {
-                continue;
-            };
-            let r = &self.records[*j];
-            match body.dunders.get("__tablename__") {
-                Some(d) if d.is_declared() => return false,
-                Some(_) => {
-                    return !(i == 0
-                        || r.kind == RecordKind::Abstract
-                        || r.kind == RecordKind::Plain)
-                }
-                None if *mapped && r.flask => return true,
-                None => {}
-            }
-        }
         true
     }
 
-    /// `ConcreteBase` / `AbstractConcreteBase` among the direct bases: the polymorphic union
-    /// they build is not ported.
+    /// `ConcreteBase` among the direct bases: the polymorphic union it builds is not ported.
     fn concrete_bases(&mut self, index: usize, args: &mut MapperArgs) {
         let bases = self.records[index].bases.clone();
         for (b, span) in bases {
@@ -601,6 +375,115 @@ impl Extractor<'_> {
             }
         }
     }
+}
+
+/// A class of the MRO defined in this module.
+pub(super) struct Local {
+    record: usize,
+    body: Rc<BodyDecl>,
+    /// A mapped parent (not scanned: its attributes are inherited).
+    mapped: bool,
+    /// The names `getattr` finds on it: its body's, or everything a mapped class maps.
+    vars: IndexSet<String>,
+}
+
+/// `_scan_attributes` and `_produce_column_copies`: the class's own attributes in attribute
+/// order, then for each unmapped class of the MRO its columns (copied), then its
+/// `declared_attr` results, each unless an earlier class of the MRO defines the name.
+fn collect_attributes(
+    own: &BodyDecl,
+    locals: &[Option<Local>],
+) -> (Vec<ColumnDecl>, Vec<RelationshipDecl>) {
+    let mut columns: IndexMap<String, ColumnDecl> = IndexMap::new();
+    let mut relationships: IndexMap<String, RelationshipDecl> = IndexMap::new();
+    let mut own_columns: Vec<&ColumnDecl> =
+        own.columns.iter().chain(&own.declared_columns).collect();
+    own_columns.sort_by_key(|c| {
+        c.attr
+            .as_ref()
+            .and_then(|a| own.order.get_index_of(&a.value))
+    });
+    for col in own_columns {
+        columns
+            .entry(column_key(col))
+            .or_insert_with(|| col.clone());
+    }
+    let mut own_rels: Vec<&RelationshipDecl> = own
+        .relationships
+        .iter()
+        .chain(&own.declared_relationships)
+        .collect();
+    own_rels.sort_by_key(|r| own.order.get_index_of(&r.attr.value));
+    for rel in own_rels {
+        relationships
+            .entry(rel.attr.value.clone())
+            .or_insert_with(|| rel.clone());
+    }
+
+    let defines = |j: usize, name: &str| locals[j].as_ref().is_some_and(|l| l.vars.contains(name));
+    // `cls.__dict__`, growing as mixin columns are copied onto the class. A bare
+    // `Mapped[...]` annotation of the class's own is not in it: a mixin column of that name
+    // is still copied, and replaces it (in the mixin's place).
+    let mut cls_dict: IndexSet<String> = own.vars.clone();
+    let mixins: Vec<(usize, &BodyDecl)> = locals
+        .iter()
+        .enumerate()
+        .skip(1)
+        .filter_map(|(i, l)| l.as_ref().filter(|l| !l.mapped).map(|l| (i, &*l.body)))
+        .collect();
+    let mut copies: Vec<Vec<ColumnDecl>> = vec![Vec::new(); locals.len()];
+    for &(i, body) in &mixins {
+        for col in &body.columns {
+            let name = column_key(col);
+            // `getattr(cls, name, obj) is not obj`: a bare annotation is no attribute, so
+            // any class of the MRO defining the name overrides it.
+            let annotation_only = !body.vars.contains(&name);
+            let overridden = cls_dict.contains(&name)
+                || (1..locals.len())
+                    .filter(|&j| if annotation_only { j != i } else { j < i })
+                    .any(|j| defines(j, &name));
+            if !overridden {
+                columns.shift_remove(&name);
+                copies[i].push(col.clone());
+                cls_dict.insert(name);
+            }
+        }
+    }
+    for &(i, body) in &mixins {
+        for col in std::mem::take(&mut copies[i]) {
+            columns.entry(column_key(&col)).or_insert(col);
+        }
+        let shadowed = |name: &str| cls_dict.contains(name) || (1..i).any(|j| defines(j, name));
+        for col in &body.declared_columns {
+            let name = column_key(col);
+            if !shadowed(&name) {
+                columns.entry(name).or_insert_with(|| col.clone());
+            }
+        }
+        for rel in &body.declared_relationships {
+            if !shadowed(&rel.attr.value) {
+                relationships
+                    .entry(rel.attr.value.clone())
+                    .or_insert_with(|| rel.clone());
+            }
+        }
+    }
+    (
+        columns.into_values().collect(),
+        relationships.into_values().collect(),
+    )
+}
+
+/// Where a dunder comes from: the first class of the MRO allowed to supply it (the class
+/// itself, an unmapped class, or a `declared_attr` on a mapped one) triggers the look-up,
+/// which then finds the attribute as Python does (`cls.__tablename__`).
+fn dunder_source(locals: &[Option<Local>], name: &str) -> Option<Dunder> {
+    let at = |i: usize| locals[i].as_ref().and_then(|l| l.body.dunders.get(name));
+    let trigger = (0..locals.len()).find(|&i| match at(i) {
+        Some(d) => i == 0 || locals[i].as_ref().is_some_and(|l| !l.mapped) || d.is_declared(),
+        None => false,
+    })?;
+    (0..=trigger).find_map(at).cloned()
 }
 
 /// The attribute a column is mapped under.

@@ -10,6 +10,7 @@ mod class;
 mod column;
 mod declarative;
 mod dunder;
+mod mro;
 mod scope;
 mod types;
 
@@ -42,7 +43,7 @@ struct Extractor<'a> {
     /// Classes of this module that are mapped or abstract declarative classes, by name.
     declarative_classes: IndexMap<String, crate::ir::ClassRole>,
     /// Every class statement of the module, for MROs and mixins.
-    records: Vec<declarative::ClassRecord>,
+    records: Vec<mro::ClassRecord>,
     /// The latest class statement of each name.
     record_by_name: IndexMap<String, usize>,
     /// Spans already reported by [`Extractor::once`].

@@ -200,6 +200,15 @@ impl Extractor<'_> {
             None => MapperArgs::default(),
         };
         self.concrete_bases(index, &mut mapper_args);
+        // `__table_args__` from a mixin or abstract base (the class's own is reported with its
+        // body); ignored under single-table inheritance (`inherited_table_args`).
+        if let Some((pos, Dunder::Value(e))) = dunder_position(&locals, "__table_args__") {
+            if pos > 0 && tablename.is_some() && truthy(&e) {
+                self.once(e.span, |span| {
+                    diag::not_ported(span, "`__table_args__` of a base class", "ignored")
+                });
+            }
+        }
         if !self.check_inheritance(c, &own, &tablename, &inherits, &columns, &mapper_args) {
             return None;
         }
@@ -478,12 +487,17 @@ fn collect_attributes(
 /// itself, an unmapped class, or a `declared_attr` on a mapped one) triggers the look-up,
 /// which then finds the attribute as Python does (`cls.__tablename__`).
 fn dunder_source(locals: &[Option<Local>], name: &str) -> Option<Dunder> {
+    dunder_position(locals, name).map(|(_, d)| d)
+}
+
+/// [`dunder_source`], with the MRO position of the class that triggers the look-up.
+fn dunder_position(locals: &[Option<Local>], name: &str) -> Option<(usize, Dunder)> {
     let at = |i: usize| locals[i].as_ref().and_then(|l| l.body.dunders.get(name));
     let trigger = (0..locals.len()).find(|&i| match at(i) {
         Some(d) => i == 0 || locals[i].as_ref().is_some_and(|l| !l.mapped) || d.is_declared(),
         None => false,
     })?;
-    (0..=trigger).find_map(at).cloned()
+    (0..=trigger).find_map(at).map(|d| (trigger, d.clone()))
 }
 
 /// The attribute a column is mapped under.

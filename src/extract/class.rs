@@ -115,6 +115,19 @@ impl Extractor<'_> {
         for (what, at) in &info.unported {
             self.diags.push(diag::not_ported(*at, what, "ignored"));
         }
+        if !matches!(lineage, Lineage::ImportedBase) {
+            // The declarative base is local, so an imported base is a mixin sa2rs cannot see.
+            for base in &c.bases {
+                if let Some(Resolved::Imported(name)) = self.scope.resolve(base) {
+                    let what = format!("mixin `{name}`, imported from another module,");
+                    self.diags.push(diag::not_ported(
+                        base.span,
+                        &what,
+                        "its columns and relationships, if it declares any, are not copied",
+                    ));
+                }
+            }
+        }
         let start = self.diags.len();
         let decl = self.scan_mapped(index, c);
         // What the scan reports (the class's own body, its mixins, its dunders) reads best in

@@ -540,20 +540,6 @@ pub fn relationship_option_not_ported(span: Span, option: &str, attr: &str) -> D
     )])
 }
 
-pub fn single_table_inheritance(span: Span, class: &str, parent: &str) -> Diagnostic {
-    warning(
-        "W0008",
-        format!("class `{class}` inherits `{parent}` without a table of its own"),
-    )
-    .with_labels(vec![primary(
-        span,
-        "single-table inheritance is not ported yet; the class is left out",
-    )])
-    .with_notes(vec![help(
-        "rows of this class are rows of the parent's table in the output",
-    )])
-}
-
 pub fn no_models(span: Span, file: &str) -> Diagnostic {
     warning("W0011", format!("no mapped classes or tables found in `{file}`"))
         .with_labels(vec![primary(span, "nothing in this file is ported")])
@@ -777,5 +763,209 @@ pub fn join_not_read(span: Span, option: &str, key: &str, what: &str, whole: Spa
     .with_labels(labels)
     .with_notes(vec![help(
         "sa2rs reads columns, `==` and other comparisons, `and_`, `or_`, `not_`, `&`, `|`, `~`, `foreign(...)`, `remote(...)`, literals and `func.*(...)`",
+    )])
+}
+
+// ---- inheritance, mixins, declared_attr ---------------------------------------------------
+
+pub fn inherit_no_foreign_key(
+    span: Span,
+    class: &str,
+    parent_table: &str,
+    table: &str,
+) -> Diagnostic {
+    error(
+        "E0200",
+        format!("no foreign key links table `{table}` of `{class}` to its parent's table `{parent_table}`"),
+    )
+    .with_labels(vec![primary(span, "joined-table inheritance needs a foreign key to the parent's table")])
+    .with_notes(vec![help(format!(
+        "make its primary key a foreign key to the parent's: `id = mapped_column(ForeignKey(\"{parent_table}.id\"), primary_key=True)`; for single-table inheritance instead, give `{class}` no table (`__tablename__ = None`) (SQLAlchemy: \"Can't determine the inherit condition\")"
+    ))])
+}
+
+pub fn inherit_ambiguous(
+    span: Span,
+    class: &str,
+    parent_table: &str,
+    table: &str,
+    candidates: &[String],
+) -> Diagnostic {
+    error(
+        "E0201",
+        format!("several foreign keys link table `{table}` of `{class}` to its parent's table `{parent_table}`"),
+    )
+    .with_labels(vec![primary(span, "SQLAlchemy cannot choose the inherit condition")])
+    .with_notes(vec![
+        format!(
+            "candidate columns: {}",
+            candidates.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", ")
+        ),
+        help("give `__mapper_args__ = {\"inherit_condition\": ...}` naming the join to the parent"),
+    ])
+}
+
+pub fn single_table_column_conflict(
+    span: Span,
+    class: &str,
+    column: &str,
+    table: &str,
+    existing: Span,
+) -> Diagnostic {
+    error(
+        "E0202",
+        format!("column `{column}` of `{class}` conflicts with the existing column `{table}.{column}`"),
+    )
+    .with_labels(vec![
+        primary(span, format!("single-table inheritance adds this column to `{table}`")),
+        secondary(existing, format!("`{table}.{column}` is declared here")),
+    ])
+    .with_notes(vec![help(
+        "declare the column once, on the parent class, or pass `use_existing_column=True` to `mapped_column()`",
+    )])
+}
+
+pub fn single_table_primary_key(span: Span, class: &str, parent: &str) -> Diagnostic {
+    error(
+        "E0203",
+        format!("primary key column on `{class}`, which has no table of its own"),
+    )
+    .with_labels(vec![primary(span, format!("single-table inheritance stores `{class}` in the table of `{parent}`"))])
+    .with_notes(vec![help(
+        "drop `primary_key=True`, or give the class a `__tablename__` and a primary key that is a foreign key to the parent's table (joined-table inheritance)",
+    )])
+}
+
+pub fn single_table_table_args(span: Span, class: &str) -> Diagnostic {
+    error(
+        "E0204",
+        format!("`__table_args__` on `{class}`, which has no table of its own"),
+    )
+    .with_labels(vec![primary(span, "single-table inheritance: there is no table to apply these to")])
+    .with_notes(vec![help(
+        "move the table arguments to the parent class (SQLAlchemy: \"Can't place __table_args__ on an inherited class with no table\")",
+    )])
+}
+
+pub fn undetermined_direction(span: Span, class: &str, key: &str) -> Diagnostic {
+    error(
+        "E0205",
+        format!("cannot determine the direction of relationship `{class}.{key}`"),
+    )
+    .with_labels(vec![primary(
+        span,
+        "its foreign key columns are in both the parent's and the child's tables",
+    )])
+    .with_notes(vec![help(
+        "name the foreign key column this relationship uses with `foreign_keys=[...]`",
+    )])
+}
+
+pub fn property_on_mixin(span: Span, mixin: &str, attr: &str, construct: &str) -> Diagnostic {
+    error(
+        "E0206",
+        format!("`{construct}(...)` declared directly on mixin `{mixin}`"),
+    )
+    .with_labels(vec![primary(
+        span,
+        "mapper properties on a mixin must be `@declared_attr` functions",
+    )])
+    .with_notes(vec![help(format!(
+        "write it as a function: `@declared_attr` `def {attr}(cls): return {construct}(...)`"
+    ))])
+}
+
+pub fn multiple_mapped_bases(span: Span, class: &str, bases: &[String]) -> Diagnostic {
+    error(
+        "E0207",
+        format!("class `{class}` has more than one mapped base"),
+    )
+    .with_labels(vec![primary(
+        span,
+        format!(
+            "inherits {}",
+            bases.iter().map(|b| format!("`{b}`")).collect::<Vec<_>>().join(" and ")
+        ),
+    )])
+    .with_notes(vec![help(
+        "a mapped class inherits at most one mapped class; make the others mixins or `__abstract__`",
+    )])
+}
+
+pub fn concrete_not_ported(span: Span, what: &str, done: &str) -> Diagnostic {
+    warning("W0200", format!("{what} is not ported yet"))
+        .with_labels(vec![primary(span, done.to_owned())])
+        .with_notes(vec![help(
+            "tables, columns and relationships are still right; polymorphic loading across the concrete tables is not in the output",
+        )])
+}
+
+pub fn duplicate_identity(
+    span: Span,
+    identity: &str,
+    class: &str,
+    first: &str,
+    first_span: Span,
+) -> Diagnostic {
+    warning(
+        "W0201",
+        format!("polymorphic identity {identity} of `{class}` is already used by `{first}`"),
+    )
+    .with_labels(vec![
+        primary(span, format!("rows with this value load as `{class}`")),
+        secondary(first_span, format!("`{first}` uses it first")),
+    ])
+    .with_notes(vec![help(
+        "give each class of the hierarchy its own `polymorphic_identity`",
+    )])
+}
+
+pub fn missing_identity(span: Span, class: &str, column: &str) -> Diagnostic {
+    warning(
+        "W0202",
+        format!("`{class}` has no `polymorphic_identity`, yet its hierarchy is polymorphic on `{column}`"),
+    )
+    .with_labels(vec![primary(span, "no discriminator value loads rows as this class")])
+    .with_notes(vec![help(
+        "add `__mapper_args__ = {\"polymorphic_identity\": ...}`, or `\"polymorphic_abstract\": True` if the class is never instantiated",
+    )])
+}
+
+pub fn joined_without_primary_key(span: Span, class: &str, table: &str) -> Diagnostic {
+    warning(
+        "W0203",
+        format!("table `{table}` of `{class}` has no primary key"),
+    )
+    .with_labels(vec![primary(
+        span,
+        "SQLAlchemy persists no rows in this table",
+    )])
+    .with_notes(vec![help(
+        "make the foreign key to the parent's table the primary key: `primary_key=True`",
+    )])
+}
+
+pub fn combined_columns(
+    span: Span,
+    attr: &str,
+    column: &str,
+    parent_column: &str,
+    parent_span: Span,
+) -> Diagnostic {
+    warning(
+        "W0204",
+        format!(
+            "column `{column}` implicitly combined with `{parent_column}` under attribute `{attr}`"
+        ),
+    )
+    .with_labels(vec![
+        primary(
+            span,
+            "the subclass's column has the parent's attribute name",
+        ),
+        secondary(parent_span, format!("`{parent_column}` is declared here")),
+    ])
+    .with_notes(vec![help(
+        "rename one of the attributes, or map both explicitly (`column_property`)",
     )])
 }

@@ -3,7 +3,7 @@
 //! Built by `resolve`, read by every emitter. Classes, tables and columns refer to each other by
 //! id, never by name; every node keeps the span of the source that declared it.
 
-use crate::ir::{ConstraintKind, SqlType};
+use crate::ir::{ConstraintKind, Identity, SqlType};
 use crate::source::Span;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -35,7 +35,50 @@ pub struct Class {
     /// The Python module declaring it (`app.models.user`).
     pub module: String,
     pub span: Span,
+    /// The mapper's local table: its own, or its parent's under single-table inheritance.
     pub table: TableId,
+    /// The mapped class it inherits, and how.
+    pub inherits: Option<Inherits>,
+    /// The columns its mapper maps, in order: a subclass's parent's first (a joined subclass's
+    /// primary key, combined with its parent's, in the parent's place).
+    pub columns: Vec<ColumnRef>,
+    /// The discriminator column (`polymorphic_on`), on the class that declares it.
+    pub polymorphic_on: Option<ColumnRef>,
+    pub polymorphic_identity: Option<Identity>,
+}
+
+impl Class {
+    /// A class mapping `table`, inheriting nothing (yet).
+    pub fn new(name: String, module: String, span: Span, table: TableId) -> Class {
+        Class {
+            name,
+            module,
+            span,
+            table,
+            inherits: None,
+            columns: Vec::new(),
+            polymorphic_on: None,
+            polymorphic_identity: None,
+        }
+    }
+}
+
+/// A class's mapped parent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Inherits {
+    pub parent: ClassId,
+    pub kind: InheritKind,
+}
+
+/// SQLAlchemy's three kinds of mapper inheritance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InheritKind {
+    /// No table of its own: the parent's table holds its rows.
+    Single,
+    /// A table of its own, joined to the parent's by a foreign key.
+    Joined,
+    /// A table of its own, independent of the parent's (not ported beyond that).
+    Concrete,
 }
 
 /// A table: a mapped class's, or a plain `Table(...)`.
@@ -197,6 +240,54 @@ impl Graph {
         &self.classes[id.0]
     }
 
+    /// The class's mapped parent, unless it is a concrete subclass (which inherits nothing
+    /// SQLAlchemy loads through the parent).
+    pub fn parent(&self, id: ClassId) -> Option<ClassId> {
+        self.class(id)
+            .inherits
+            .filter(|i| i.kind != InheritKind::Concrete)
+            .map(|i| i.parent)
+    }
+
+    /// The class and its non-concrete ancestors, nearest first.
+    pub fn lineage(&self, id: ClassId) -> Vec<ClassId> {
+        let mut out = vec![id];
+        let mut cur = id;
+        // Parents are registered before their subclasses, so the chain is finite; the bound
+        // guards against a malformed graph all the same.
+        while let Some(p) = self.parent(cur).filter(|_| out.len() <= self.classes.len()) {
+            out.push(p);
+            cur = p;
+        }
+        out
+    }
+
+    /// The root of the class's hierarchy, through concrete subclasses too: SQLAlchemy's
+    /// `base_mapper`.
+    pub fn root(&self, id: ClassId) -> ClassId {
+        let mut cur = id;
+        for _ in 0..self.classes.len() {
+            match self.class(cur).inherits {
+                Some(i) => cur = i.parent,
+                None => break,
+            }
+        }
+        cur
+    }
+
+    /// The tables of the class's `persist_selectable`: its ancestors' tables joined to its own
+    /// for joined-table inheritance, root first.
+    pub fn selectable(&self, id: ClassId) -> Vec<TableId> {
+        let mut tables: Vec<TableId> = Vec::new();
+        for c in self.lineage(id).into_iter().rev() {
+            let t = self.class(c).table;
+            if !tables.contains(&t) {
+                tables.push(t);
+            }
+        }
+        tables
+    }
+
     pub fn table(&self, id: TableId) -> &Table {
         &self.tables[id.0]
     }
@@ -211,14 +302,15 @@ impl Graph {
     pub fn is_one_to_one(&self, rel: &Relationship) -> bool {
         match rel.direction {
             Direction::OneToMany => !rel.uselist,
-            Direction::ManyToOne => rel
-                .back_populates
-                .as_ref()
-                .and_then(|back| self.relationship_index(rel.target, back))
-                .is_some_and(|i| {
-                    let r = &self.relationships[i];
-                    r.direction == Direction::OneToMany && !r.uselist
-                }),
+            Direction::ManyToOne => rel.back_populates.as_ref().is_some_and(|back| {
+                // The reverse may be inherited by the target.
+                self.lineage(rel.target).into_iter().any(|c| {
+                    self.relationship_index(c, back).is_some_and(|i| {
+                        let r = &self.relationships[i];
+                        r.direction == Direction::OneToMany && !r.uselist
+                    })
+                })
+            }),
             Direction::ManyToMany => false,
         }
     }

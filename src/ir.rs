@@ -46,7 +46,9 @@ pub struct ClassDecl {
     /// The Python module declaring it (`app.models.user`).
     pub module: String,
     pub role: ClassRole,
+    /// `None` for a single-table subclass (it maps its parent's table).
     pub tablename: Option<Spanned<String>>,
+    /// Its own columns and those copied from mixins and abstract bases, in SQLAlchemy's order.
     pub columns: Vec<ColumnDecl>,
     pub relationships: Vec<RelationshipDecl>,
     /// `__table_args__`.
@@ -54,6 +56,33 @@ pub struct ClassDecl {
     /// `__table__ = some_table`: the module `Table` variable the class maps. (With `__table__`,
     /// `tablename`, `columns` and `table_args` are the `Table`'s.)
     pub table_var: Option<String>,
+    /// The mapped class it inherits (`_setup_inheriting_mapper`), spanned at the base.
+    pub inherits: Option<Spanned<String>>,
+    /// What `__mapper_args__` (or a concrete base class) says about inheritance.
+    pub mapper_args: MapperArgs,
+}
+
+/// The inheritance settings of `__mapper_args__`.
+#[derive(Debug, Clone, Default)]
+pub struct MapperArgs {
+    /// `polymorphic_on`: the discriminator column, by attribute (`type`, `"type"`,
+    /// `Employee.type`).
+    pub polymorphic_on: Option<Spanned<ColumnName>>,
+    /// `polymorphic_identity`: this class's discriminator value.
+    pub polymorphic_identity: Option<Spanned<Identity>>,
+    /// `polymorphic_abstract=True`: the class is never instantiated, so has no identity.
+    pub polymorphic_abstract: bool,
+    /// `concrete=True`, or a `ConcreteBase` / `AbstractConcreteBase` base: where it is said.
+    pub concrete: Option<Span>,
+    /// `inherit_condition=` (not ported): where it is given.
+    pub inherit_condition: Option<Span>,
+}
+
+/// A `polymorphic_identity` value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Identity {
+    Str(String),
+    Int(i64),
 }
 
 /// A plain `Table("name", metadata, Column(...), ...)`.
@@ -151,6 +180,9 @@ pub struct ColumnDecl {
     pub default: Option<String>,
     pub server_default: Option<String>,
     pub foreign_keys: Vec<ForeignKeyDecl>,
+    /// `mapped_column(use_existing_column=True)`: a single-table subclass reuses the parent
+    /// table's column of that name.
+    pub use_existing: bool,
 }
 
 /// `ForeignKey("table.column")`.

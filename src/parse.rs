@@ -205,6 +205,7 @@ impl Lower<'_> {
                 params: self.params(&f.args),
                 decorators: self.exprs(&f.decorator_list),
                 body: self.stmts(&f.body),
+                returns: f.returns.as_deref().map(|r| self.expr(r)),
                 is_async: false,
             }),
             S::AsyncFunctionDef(f) => StmtKind::FunctionDef(FunctionDef {
@@ -213,6 +214,7 @@ impl Lower<'_> {
                 params: self.params(&f.args),
                 decorators: self.exprs(&f.decorator_list),
                 body: self.stmts(&f.body),
+                returns: f.returns.as_deref().map(|r| self.expr(r)),
                 is_async: true,
             }),
             S::Assign(a) => StmtKind::Assign {

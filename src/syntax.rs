@@ -81,6 +81,8 @@ pub struct FunctionDef {
     pub params: Vec<Param>,
     pub decorators: Vec<Expr>,
     pub body: Vec<Stmt>,
+    /// The return annotation (`-> Mapped[int]`).
+    pub returns: Option<Expr>,
     pub is_async: bool,
 }
 

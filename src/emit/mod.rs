@@ -2,6 +2,7 @@
 
 mod enums;
 pub mod graph_json;
+mod hierarchy;
 mod names;
 pub mod rust;
 mod table_doc;

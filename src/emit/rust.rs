@@ -1,5 +1,6 @@
-//! `--emit rust`: one struct per table, generated enums, and the relation registry, built with
-//! `quote` and printed with `prettyplease` (formatted, deterministic, no rustfmt needed).
+//! `--emit rust`: one struct per mapped class and per plain table, generated enums, and the
+//! relation registry, built with `quote` and printed with `prettyplease` (formatted,
+//! deterministic, no rustfmt needed).
 
 use indexmap::IndexMap;
 use proc_macro2::TokenStream;
@@ -7,18 +8,37 @@ use quote::quote;
 
 use super::enums::{enum_item, Enums};
 use super::names::{ident, Namespace};
-use crate::graph::{ClassId, Column, Direction, Graph, TableId};
+use crate::graph::{ClassId, Column, ColumnRef, Direction, Graph, TableId};
 use crate::ir::TypeKind;
 use crate::source::SourceFiles;
 
 /// Names chosen for the generated items.
 pub(super) struct Plan {
-    /// Struct name per table.
-    pub(super) structs: Vec<String>,
-    /// Field names per table, per column.
-    fields: Vec<Vec<String>>,
+    /// The generated structs, in declaration order: one per mapped class, one per plain table.
+    pub entities: Vec<EntityPlan>,
+    /// The entity of each class.
+    pub class_entity: Vec<usize>,
+    /// The entity standing for each table: its plain table's, or its base-most class's.
+    pub table_entity: Vec<usize>,
     /// Generated enums, and the columns using them.
-    pub(super) enums: Enums,
+    pub enums: Enums,
+    /// The `Any...` enum of each class hierarchy (root and members).
+    pub hierarchies: Vec<super::hierarchy::Hierarchy>,
+}
+
+/// One generated struct.
+pub(super) struct EntityPlan {
+    pub name: String,
+    pub of: EntityOf,
+    /// Its columns (a class's mapped columns, or a plain table's) with their field names.
+    pub fields: Vec<(ColumnRef, String)>,
+}
+
+/// What a struct maps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum EntityOf {
+    Class(ClassId),
+    Table(TableId),
 }
 
 /// Generates the Rust module for the graph. `inputs` names what was read, for the header.
@@ -27,23 +47,25 @@ pub fn emit(graph: &Graph, files: &SourceFiles, inputs: &[String]) -> String {
     let plan = plan(graph, files);
     // Items are built and printed one by one, in parallel: tokens and syntax trees of the
     // whole file never exist at once, and the output is the same as printing it whole.
-    let enums = &plan.enums.items;
-    let mut pieces: Vec<String> = (0..enums.len() + graph.tables.len() + 2)
+    let (enums, entities, hierarchies) = (
+        plan.enums.items.len(),
+        plan.entities.len(),
+        plan.hierarchies.len(),
+    );
+    let mut pieces: Vec<String> = (0..1 + enums + entities + hierarchies + 1)
         .into_par_iter()
-        .map(|i| {
-            if i == 0 {
+        .map(|i| match i {
+            0 => {
                 let header = header(inputs);
-                return print(quote! { #(#header)* });
+                print(quote! { #(#header)* })
             }
-            let i = i - 1;
-            if i < enums.len() {
-                return print(enum_item(&enums[i]));
+            i if i <= enums => print(enum_item(&plan.enums.items[i - 1])),
+            i if i <= enums + entities => print(struct_item(graph, files, &plan, i - 1 - enums)),
+            i if i <= enums + entities + hierarchies => {
+                let h = &plan.hierarchies[i - 1 - enums - entities];
+                print(super::hierarchy::any_enum(graph, &plan, h))
             }
-            let t = i - enums.len();
-            if t < graph.tables.len() {
-                return print(struct_item(graph, files, &plan, TableId(t)));
-            }
-            print_registry(graph, &plan, true)
+            _ => print_registry(graph, &plan, true),
         })
         .collect();
     pieces.retain(|p| !p.is_empty());
@@ -139,46 +161,89 @@ pub(super) fn plan(graph: &Graph, files: &SourceFiles) -> Plan {
     let mut types = Namespace::default();
     types.reserve("relations");
     // Classes first, so a class keeps its own name and a plain table yields (`AssociationTable`).
-    let mut structs = vec![String::new(); graph.tables.len()];
+    let mut order: Vec<(crate::source::Span, EntityOf)> = graph
+        .classes
+        .iter()
+        .enumerate()
+        .map(|(c, class)| (class.span, EntityOf::Class(ClassId(c))))
+        .collect();
+    order.extend(
+        graph
+            .tables
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| t.class.is_none())
+            .map(|(t, table)| (table.span, EntityOf::Table(TableId(t)))),
+    );
+    order.sort_by_key(|(span, _)| (span.file, span.start));
+    let mut names: Vec<String> = vec![String::new(); order.len()];
     // A class name mapped in several modules is qualified by its module everywhere, so that
     // neither reads as the "real" one.
     let mut seen: IndexMap<&str, usize> = IndexMap::new();
     for class in &graph.classes {
         *seen.entry(class.name.as_str()).or_default() += 1;
     }
-    for (t, table) in graph.tables.iter().enumerate() {
-        if let Some(c) = table.class {
-            let class = graph.class(c);
+    for (e, (_, of)) in order.iter().enumerate() {
+        if let EntityOf::Class(c) = of {
+            let class = graph.class(*c);
             let module = class.module.rsplit('.').next().unwrap_or(&class.module);
             let qualified = format!("{module}_{}", class.name);
-            structs[t] = if seen.get(class.name.as_str()).is_some_and(|&n| n > 1) {
+            names[e] = if seen.get(class.name.as_str()).is_some_and(|&n| n > 1) {
                 types.camel_or(&qualified, &[])
             } else {
                 types.camel_or(&class.name, &[qualified])
             };
         }
     }
-    for (t, table) in graph.tables.iter().enumerate() {
-        if table.class.is_none() {
-            structs[t] = types.camel_or(&table.name, &[format!("{}_table", table.name)]);
+    for (e, (_, of)) in order.iter().enumerate() {
+        if let EntityOf::Table(t) = of {
+            let name = &graph.table(*t).name;
+            names[e] = types.camel_or(name, &[format!("{name}_table")]);
         }
     }
-    let mut fields = Vec::new();
-    for table in &graph.tables {
+    let mut class_entity = vec![0; graph.classes.len()];
+    let mut table_entity = vec![0; graph.tables.len()];
+    let mut entities = Vec::new();
+    for (e, ((_, of), name)) in order.into_iter().zip(names).enumerate() {
+        let columns: Vec<ColumnRef> = match of {
+            EntityOf::Class(c) => {
+                class_entity[c.0] = e;
+                graph.class(c).columns.clone()
+            }
+            EntityOf::Table(t) => {
+                table_entity[t.0] = e;
+                (0..graph.table(t).columns.len())
+                    .map(|index| ColumnRef { table: t, index })
+                    .collect()
+            }
+        };
         let mut ns = Namespace::default();
-        fields.push(
-            table
-                .columns
-                .iter()
-                .map(|c| ns.snake(c.attr.as_deref().unwrap_or(&c.name)))
-                .collect(),
-        );
+        let fields = columns
+            .into_iter()
+            .map(|r| {
+                let col = graph.column(r);
+                (r, ns.snake(col.attr.as_deref().unwrap_or(&col.name)))
+            })
+            .collect();
+        entities.push(EntityPlan { name, of, fields });
     }
-    let enums = Enums::plan(graph, files, &structs, &mut types);
+    for (t, table) in graph.tables.iter().enumerate() {
+        if let Some(c) = table.class {
+            table_entity[t] = class_entity[c.0];
+        }
+    }
+    let table_names: Vec<String> = table_entity
+        .iter()
+        .map(|&e| entities[e].name.clone())
+        .collect();
+    let enums = Enums::plan(graph, files, &table_names, &mut types);
+    let hierarchies = super::hierarchy::plan(graph, &mut types);
     Plan {
-        structs,
-        fields,
+        entities,
+        class_entity,
+        table_entity,
         enums,
+        hierarchies,
     }
 }
 
@@ -227,7 +292,13 @@ fn kind_type(kind: &TypeKind, enum_name: Option<&proc_macro2::Ident>) -> TokenSt
     }
 }
 
-fn column_doc(graph: &Graph, files: &SourceFiles, col: &Column, field: &str) -> String {
+fn column_doc(
+    graph: &Graph,
+    files: &SourceFiles,
+    col: &Column,
+    field: &str,
+    table: Option<&str>,
+) -> String {
     let mut facts = vec![format!("`{}`", col.ty.class)];
     if col.primary_key {
         facts.push("primary key".into());
@@ -254,7 +325,10 @@ fn column_doc(graph: &Graph, files: &SourceFiles, col: &Column, field: &str) -> 
         facts.push(format!("server default `{}`", one_line(d)));
     }
     let python = col.attr.as_deref().unwrap_or(&col.name);
-    let mut names = format!("Column `{}`", col.name);
+    let mut names = match table {
+        Some(t) => format!("Column `{t}.{}`", col.name),
+        None => format!("Column `{}`", col.name),
+    };
     if python != col.name {
         names.push_str(&format!(" (Python attribute `{python}`)"));
     } else if python != field {
@@ -276,40 +350,55 @@ pub(super) fn struct_item(
     graph: &Graph,
     files: &SourceFiles,
     plan: &Plan,
-    id: TableId,
+    e: usize,
 ) -> TokenStream {
-    let t = id.0;
-    let table = graph.table(id);
-    let name = ident(&plan.structs[t]);
-    let what = match table.class {
-        Some(c) => {
+    let entity = &plan.entities[e];
+    let name = ident(&entity.name);
+    let (table_id, what) = match entity.of {
+        EntityOf::Class(c) => {
             let class = graph.class(c);
-            format!(
-                "Mapped class `{}`, table `{}`.\n\nDeclared at `{}`.",
-                class.name,
-                table.fullname(),
-                files.location(class.span)
+            let table = graph.table(class.table);
+            let how = super::hierarchy::class_doc(graph, c);
+            (
+                class.table,
+                format!(
+                    "Mapped class `{}`, table `{}`.{how}\n\nDeclared at `{}`.",
+                    class.name,
+                    table.fullname(),
+                    files.location(class.span)
+                ),
             )
         }
-        None => format!(
-            "Table `{}` (a plain `Table`, mapped by no class).\n\nDeclared at `{}`.",
-            table.fullname(),
-            files.location(table.span)
-        ),
+        EntityOf::Table(t) => {
+            let table = graph.table(t);
+            (
+                t,
+                format!(
+                    "Table `{}` (a plain `Table`, mapped by no class).\n\nDeclared at `{}`.",
+                    table.fullname(),
+                    files.location(table.span)
+                ),
+            )
+        }
     };
+    let table = graph.table(table_id);
     let struct_doc = doc(&format!(
         "{what}{}",
         super::table_doc::table_args_doc(table)
     ));
-    let fields = table.columns.iter().enumerate().map(|(c, col)| {
-        let field = ident(&plan.fields[t][c]);
-        let ty = value_type(plan, t, c, col);
+    // Fields from several tables (joined-table inheritance) name their table.
+    let several = entity.fields.iter().any(|(r, _)| r.table != table_id);
+    let fields = entity.fields.iter().map(|&(r, ref field_name)| {
+        let col = graph.column(r);
+        let field = ident(field_name);
+        let ty = value_type(plan, r.table.0, r.index, col);
         let ty = if col.nullable {
             quote!(Option<#ty>)
         } else {
             ty
         };
-        let d = doc(&column_doc(graph, files, col, &plan.fields[t][c]));
+        let qualifier = several.then(|| graph.table(r.table).name.as_str());
+        let d = doc(&column_doc(graph, files, col, field_name, qualifier));
         quote! { #d pub #field: #ty, }
     });
     let table_name = table.fullname();
@@ -318,6 +407,10 @@ pub(super) fn struct_item(
         None => "The table's name.",
     });
     let columns = table.columns.iter().map(|c| c.name.as_str());
+    let identity = match entity.of {
+        EntityOf::Class(c) => super::hierarchy::identity_const(graph, plan, c),
+        EntityOf::Table(_) => TokenStream::new(),
+    };
     quote! {
         #struct_doc
         #[derive(Debug, Clone, PartialEq)]
@@ -328,6 +421,7 @@ pub(super) fn struct_item(
             pub const TABLE: &'static str = #table_name;
             /// The table's column names, in table order.
             pub const COLUMNS: &'static [&'static str] = &[#(#columns),*];
+            #identity
         }
     }
 }
@@ -339,13 +433,14 @@ pub(super) fn registry_with(
     plan: &Plan,
     entries: std::ops::Range<usize>,
 ) -> TokenStream {
-    let entity = |t: TableId| ident(&plan.structs[t.0]);
-    let variants: Vec<_> = (0..graph.tables.len())
-        .map(|t| entity(TableId(t)))
-        .collect();
-    let names = plan.structs.iter();
-    let tables = graph.tables.iter().map(|t| t.fullname());
+    let variants: Vec<_> = plan.entities.iter().map(|e| ident(&e.name)).collect();
+    let names = plan.entities.iter().map(|e| e.name.as_str());
+    let tables = plan.entities.iter().map(|e| match e.of {
+        EntityOf::Class(c) => graph.table(graph.class(c).table).fullname(),
+        EntityOf::Table(t) => graph.table(t).fullname(),
+    });
     let relations = relation_entries(graph, plan, entries);
+    let (parent_fn, relation_fn) = super::hierarchy::registry_lookup(graph, plan);
     quote! {
             /// A generated struct: a mapped class or a plain table.
             #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -369,6 +464,7 @@ pub(super) fn registry_with(
                 pub fn relations(self) -> impl Iterator<Item = &'static Relation> {
                     RELATIONS.iter().filter(move |r| r.from == self)
                 }
+                #parent_fn
             }
 
             /// What a relationship holds, seen from its own side.
@@ -418,17 +514,14 @@ pub(super) fn registry_with(
             /// Every relationship, in declaration order.
             pub static RELATIONS: &[Relation] = &[#(#relations)*];
 
-                        /// The relationship `field` of `from`.
-            pub fn relation(from: Entity, field: &str) -> Option<&'static Relation> {
-                RELATIONS.iter().find(|r| r.from == from && r.field == field)
-            }
+            #relation_fn
     }
 }
 
 /// The `Relation { .. }` literals of the relationships in `range`.
 fn relation_entries(graph: &Graph, plan: &Plan, range: std::ops::Range<usize>) -> Vec<TokenStream> {
-    let entity = |t: TableId| ident(&plan.structs[t.0]);
-    let class_entity = |c: ClassId| entity(graph.class(c).table);
+    let entity = |t: TableId| ident(&plan.entities[plan.table_entity[t.0]].name);
+    let class_entity = |c: ClassId| ident(&plan.entities[plan.class_entity[c.0]].name);
     graph.relationships[range]
         .iter()
         .map(|r| {

@@ -13,8 +13,8 @@ use quote::quote;
 
 use super::enums::enum_item;
 use super::names::{ident, Namespace};
-use super::rust::{header, inner_doc, plan, print, print_registry, struct_item};
-use crate::graph::{Graph, TableId};
+use super::rust::{header, inner_doc, plan, print, print_registry, struct_item, EntityOf};
+use crate::graph::Graph;
 use crate::source::SourceFiles;
 
 /// One file of the tree: its path relative to the output directory, and its text.
@@ -38,30 +38,49 @@ struct Node {
 /// Generates the module tree for the graph.
 pub fn emit_tree(graph: &Graph, files: &SourceFiles, inputs: &[String]) -> Vec<GeneratedFile> {
     let plan = plan(graph, files);
-    let modules: Vec<Vec<&str>> = graph
-        .tables
-        .iter()
-        .map(|t| t.module.split('.').collect())
+    // Each struct goes to the module of what it maps: its class's, or its plain table's.
+    let home = |e: usize| -> (&str, crate::source::Span) {
+        match plan.entities[e].of {
+            EntityOf::Class(c) => (graph.class(c).module.as_str(), graph.class(c).span),
+            EntityOf::Table(t) => (graph.table(t).module.as_str(), graph.table(t).span),
+        }
+    };
+    let modules: Vec<Vec<&str>> = (0..plan.entities.len())
+        .map(|e| home(e).0.split('.').collect())
         .collect();
     let skip = common_prefix(&modules);
 
     let mut root = Node::default();
-    for (t, table) in graph.tables.iter().enumerate() {
+    let mut place = |e: usize, item: TokenStream, name: String| {
         let mut node = &mut root;
-        for part in &modules[t][skip..] {
+        for part in &modules[e][skip..] {
             node = node.children.entry((*part).to_owned()).or_default();
         }
+        let (module, span) = home(e);
         node.python
-            .get_or_insert_with(|| (table.module.clone(), files.name(table.span.file).to_owned()));
-        for (i, e) in plan.enums.items.iter().enumerate() {
-            if plan.enums.home_table(i) == Some(t) {
-                node.items.push(enum_item(e));
-                node.exported.push(e.name.clone());
+            .get_or_insert_with(|| (module.to_owned(), files.name(span.file).to_owned()));
+        node.items.push(item);
+        node.exported.push(name);
+    };
+    for (e, entity) in plan.entities.iter().enumerate() {
+        // An enum lives beside the first struct using it; a hierarchy's enum beside its root.
+        for (i, en) in plan.enums.items.iter().enumerate() {
+            if plan.enums.home_table(i).map(|t| plan.table_entity[t]) == Some(e) {
+                place(e, enum_item(en), en.name.clone());
             }
         }
-        node.items
-            .push(struct_item(graph, files, &plan, TableId(t)));
-        node.exported.push(plan.structs[t].clone());
+        place(e, struct_item(graph, files, &plan, e), entity.name.clone());
+        for h in plan
+            .hierarchies
+            .iter()
+            .filter(|h| plan.class_entity[h.root.0] == e)
+        {
+            place(
+                e,
+                super::hierarchy::any_enum(graph, &plan, h),
+                h.name.clone(),
+            );
+        }
     }
 
     let mut out = Vec::new();

@@ -3,14 +3,26 @@
 use indexmap::IndexSet;
 
 use super::annotation::class_name;
+use super::declarative::{BodyDecl, DUNDERS};
+use super::dunder::Dunder;
+use super::mro::RecordKind;
 use super::{BaseKind, Export, Extractor, Resolved};
 use crate::diagnostics as diag;
 use crate::ir::ColumnName;
-use crate::ir::{
-    BackrefDecl, ClassDecl, ClassRole, ColumnStyle, RelationshipDecl, SecondaryRef, Spanned,
-};
+use crate::ir::{BackrefDecl, ClassRole, ColumnStyle, RelationshipDecl, SecondaryRef, Spanned};
 use crate::source::Span;
 use crate::syntax::{ClassDef, Expr, ExprKind, Keyword, Stmt, StmtKind};
+
+/// SQLAlchemy constructs that are mapper properties: on a mixin, only as `declared_attr`.
+const MAPPER_PROPERTIES: &[&str] = &[
+    "relationship",
+    "column_property",
+    "deferred",
+    "composite",
+    "synonym",
+    "query_expression",
+    "dynamic_loader",
+];
 
 /// How a class relates to declarative mapping, judged from its bases.
 enum Lineage {
@@ -19,7 +31,7 @@ enum Lineage {
     /// Inherits a declarative base (directly or through abstract classes).
     Declarative { flask: bool },
     /// Inherits a mapped class of this file.
-    MappedParent(String),
+    MappedParent { flask: bool },
     /// Inherits a name imported from elsewhere (`from .db import Base`).
     ImportedBase,
     /// Not a declarative class.
@@ -41,16 +53,20 @@ impl Extractor<'_> {
                 {
                     return Lineage::Base
                 }
-                Some(Resolved::Local(n)) => match self.declarative_classes.get(&n) {
-                    Some(ClassRole::Mapped) => return Lineage::MappedParent(n),
-                    Some(ClassRole::Abstract) => return Lineage::Declarative { flask: false },
-                    None => {}
-                },
-                Some(Resolved::Imported(path)) => match self.index.lookup(&path) {
-                    Some((_, Export::Class(ClassRole::Mapped))) => {
-                        let name = path.rsplit('.').next().unwrap_or(&path).to_owned();
-                        return Lineage::MappedParent(name);
+                Some(Resolved::Local(n)) => {
+                    let flask = self
+                        .record_by_name
+                        .get(&n)
+                        .is_some_and(|&i| self.records[i].flask);
+                    match self.declarative_classes.get(&n) {
+                        Some(ClassRole::Mapped) => return Lineage::MappedParent { flask },
+                        Some(ClassRole::Abstract) => return Lineage::Declarative { flask },
+                        None => {}
                     }
+                }
+                // A class of another input module: an abstract one passes its base on; a mapped
+                // parent there is not followed (its table must be named here).
+                Some(Resolved::Imported(path)) => match self.index.lookup(&path) {
                     Some((_, Export::Class(ClassRole::Abstract))) => {
                         return Lineage::Declarative { flask: false }
                     }
@@ -63,126 +79,98 @@ impl Extractor<'_> {
         lineage
     }
 
-    pub(super) fn class_def(&mut self, c: &ClassDef, span: Span) {
+    pub(super) fn class_def(&mut self, c: &ClassDef, _span: Span) {
         let lineage = self.lineage(c);
         let info = ClassBody::scan(&c.body);
-        match lineage {
-            Lineage::None => return,
-            Lineage::Base => {
+        let abstract_concrete = c.bases.iter().find(|b| {
+            matches!(self.scope.resolve(b), Some(Resolved::Sqla(n)) if n == "AbstractConcreteBase")
+        });
+        let kind = match &lineage {
+            Lineage::None => RecordKind::Plain,
+            Lineage::Base => RecordKind::Base,
+            Lineage::ImportedBase
+                if info.tablename.is_none() && !info.computed_tablename && info.table.is_none() =>
+            {
+                RecordKind::Plain
+            }
+            _ if info.is_abstract || abstract_concrete.is_some() => RecordKind::Abstract,
+            _ => RecordKind::Mapped,
+        };
+        if let (Some(b), RecordKind::Abstract) = (abstract_concrete, kind) {
+            let what = format!("`AbstractConcreteBase` of `{}`", c.name);
+            let done = "read as an abstract base: its columns are copied into each subclass, but it is not mapped";
+            self.diags
+                .push(diag::concrete_not_ported(b.span, &what, done));
+        }
+        let flask = matches!(
+            lineage,
+            Lineage::Declarative { flask: true } | Lineage::MappedParent { flask: true }
+        );
+        let index = self.record_class(c, kind, flask);
+        match kind {
+            RecordKind::Plain => return,
+            RecordKind::Base => {
                 self.bases.insert(c.name.clone(), BaseKind::Declarative);
                 self.base_type_map(c);
                 return;
             }
-            Lineage::ImportedBase if info.tablename.is_none() && info.table.is_none() => return,
-            _ => {}
+            RecordKind::Abstract => {
+                self.declarative_classes
+                    .insert(c.name.clone(), ClassRole::Abstract);
+                return;
+            }
+            RecordKind::Mapped => {}
         }
-        // `__table__`: the class maps that table; `__tablename__` is not used.
-        let mapped_table = match info.table {
-            Some(e) => match self.mapped_table(e) {
-                Some(t) => Some(t),
-                None => return,
-            },
-            None => None,
-        };
-        let tablename = match info.tablename.filter(|_| mapped_table.is_none()) {
-            Some(e) => match e.as_str() {
-                Some(s) => Some(Spanned::new(s.to_owned(), e.span)),
-                None => {
-                    self.diags
-                        .push(diag::not_literal(e.span, "`__tablename__`"));
-                    return;
-                }
-            },
-            None => None,
-        };
-        let role = if info.is_abstract {
-            ClassRole::Abstract
-        } else {
-            ClassRole::Mapped
-        };
-        let tablename = match (&lineage, role, tablename) {
-            _ if mapped_table.is_some() => mapped_table.as_ref().map(|t| t.name.clone()),
-            (_, ClassRole::Abstract, t) => t,
-            (_, _, Some(t)) => Some(t),
-            (Lineage::Declarative { flask: true }, _, None) => {
-                Some(Spanned::new(flask_table_name(&c.name), c.name_span))
-            }
-            (Lineage::MappedParent(parent), _, None) => {
-                self.diags
-                    .push(diag::single_table_inheritance(c.name_span, &c.name, parent));
-                return;
-            }
-            (_, _, None) => {
-                self.diags.push(diag::no_tablename(c.name_span, &c.name));
-                return;
-            }
-        };
         for (what, at) in &info.unported {
             self.diags.push(diag::not_ported(*at, what, "ignored"));
         }
-        for base in &c.bases {
-            if let Some(Resolved::Local(n)) = self.scope.resolve(base) {
-                if !self.bases.contains_key(&n) && !self.declarative_classes.contains_key(&n) {
+        if !matches!(lineage, Lineage::ImportedBase) {
+            // The declarative base is local, so an imported base is a mixin sa2rs cannot see.
+            for base in &c.bases {
+                if let Some(Resolved::Imported(name)) = self.scope.resolve(base) {
+                    // A declarative base of another input module is not a mixin.
+                    if matches!(
+                        self.index.lookup(&name),
+                        Some((_, Export::Base | Export::Registry))
+                    ) {
+                        continue;
+                    }
+                    let what = format!("mixin `{name}`, imported from another module,");
                     self.diags.push(diag::not_ported(
                         base.span,
-                        "a mixin class",
-                        "its attributes are not copied",
+                        &what,
+                        "its columns and relationships, if it declares any, are not copied",
                     ));
                 }
             }
         }
-        self.declarative_classes.insert(c.name.clone(), role);
         self.enter_class(c);
-        self.class_body = super::join::definitions(&c.body);
-        let mut decl = ClassDecl {
-            name: c.name.clone(),
-            name_span: c.name_span,
-            file: self.file,
-            module: self.module.clone(),
-            role,
-            tablename,
-            columns: Vec::new(),
-            relationships: Vec::new(),
-            table_args: Default::default(),
-            table_var: None,
-        };
-        for stmt in &c.body {
-            self.class_stmt(&mut decl, stmt);
-        }
-        let order = attribute_order(&c.body);
-        decl.columns
-            .sort_by_key(|col| col.attr.as_ref().and_then(|a| order.get_index_of(&a.value)));
-        match (mapped_table, info.table_args) {
-            (Some(t), _) => self.map_table(&mut decl, &c.body, *t),
-            (None, Some(e)) if role == ClassRole::Abstract => self.diags.push(diag::not_ported(
-                e.span,
-                "`__table_args__` of an abstract class",
-                "not copied to subclasses",
-            )),
-            (None, Some(e)) => decl.table_args = self.class_table_args(e, &c.name),
-            (None, None) => {}
-        }
-        if role == ClassRole::Abstract
-            && (!decl.columns.is_empty() || !decl.relationships.is_empty())
-        {
-            self.diags.push(diag::not_ported(
-                c.name_span,
-                "attributes of an abstract class",
-                "not copied to subclasses",
-            ));
-        }
-        if role == ClassRole::Mapped {
+        let start = self.diags.len();
+        let decl = self.scan_mapped(index, c, info.table, info.table_args);
+        // What the scan reports (the class's own body, its mixins, its dunders) reads best in
+        // source order.
+        self.diags[start..].sort_by_key(|d| {
+            d.labels
+                .first()
+                .map_or((usize::MAX, usize::MAX), |l| (l.file_id, l.range.start))
+        });
+        if let Some(decl) = decl {
+            self.declarative_classes
+                .insert(c.name.clone(), ClassRole::Mapped);
             self.decls.classes.push(decl);
         }
-        let _ = span;
     }
 
-    fn class_stmt(&mut self, decl: &mut ClassDecl, stmt: &Stmt) {
+    pub(super) fn class_stmt(&mut self, decl: &mut BodyDecl, stmt: &Stmt) {
         match &stmt.kind {
             StmtKind::Assign { targets, value } => {
                 let [target] = targets.as_slice() else { return };
                 let Some(name) = target.as_name() else { return };
                 if name.starts_with("__") {
+                    if DUNDERS.contains(&name) {
+                        decl.dunders
+                            .insert(name.to_owned(), Dunder::Value(value.clone()));
+                    }
                     return;
                 }
                 let attr = Spanned::new(name.to_owned(), target.span);
@@ -195,6 +183,10 @@ impl Extractor<'_> {
             } => {
                 let Some(name) = target.as_name() else { return };
                 if name.starts_with("__") {
+                    if let (true, Some(v)) = (DUNDERS.contains(&name), value) {
+                        decl.dunders
+                            .insert(name.to_owned(), Dunder::Value(v.clone()));
+                    }
                     return;
                 }
                 let Some(inner) = self.mapped_inner(annotation) else {
@@ -223,12 +215,20 @@ impl Extractor<'_> {
                     matches!(self.scope.resolve_sqla(d), Some(Resolved::Sqla(n)) if n == "declared_attr" || n == "directive")
                         || d.dotted().is_some_and(|p| p.contains(&"declared_attr"))
                 });
-                if declared {
-                    self.diags.push(diag::not_ported(
-                        f.name_span,
-                        "a `declared_attr` function",
-                        "ignored",
-                    ));
+                let cascading = f
+                    .decorators
+                    .iter()
+                    .any(|d| d.dotted().is_some_and(|p| p.contains(&"cascading")));
+                if DUNDERS.contains(&f.name.as_str()) {
+                    decl.dunders.insert(
+                        f.name.clone(),
+                        Dunder::Function {
+                            def: f.clone(),
+                            declared,
+                        },
+                    );
+                } else if declared {
+                    self.declared_attr(decl, f, cascading);
                 }
             }
             _ => {}
@@ -236,9 +236,9 @@ impl Extractor<'_> {
     }
 
     /// `attr = value` or `attr: Mapped[inner] = value` in a class body.
-    fn attribute(
+    pub(super) fn attribute(
         &mut self,
-        decl: &mut ClassDecl,
+        decl: &mut BodyDecl,
         attr: Spanned<String>,
         inner: Option<&Expr>,
         value: &Expr,
@@ -254,6 +254,7 @@ impl Extractor<'_> {
         };
         let callee = match self.scope.resolve_sqla(func) {
             Some(Resolved::Sqla(n)) => n,
+            _ if decl.mixin => return,
             _ => {
                 self.diags.push(diag::unrecognised_attribute(
                     value.span,
@@ -263,6 +264,18 @@ impl Extractor<'_> {
                 return;
             }
         };
+        if decl.mixin && !matches!(callee.as_str(), "Column" | "mapped_column") {
+            // `_scan_attributes`: a mapper property on a mixin must be a `declared_attr`.
+            if MAPPER_PROPERTIES.contains(&callee.as_str()) {
+                self.diags.push(diag::property_on_mixin(
+                    value.span,
+                    &decl.name,
+                    &attr.value,
+                    &callee,
+                ));
+            }
+            return;
+        }
         match callee.as_str() {
             "Column" | "mapped_column" => {
                 let style = if callee == "Column" {
@@ -322,7 +335,7 @@ impl Extractor<'_> {
 
     fn relationship_call(
         &mut self,
-        decl: &ClassDecl,
+        decl: &BodyDecl,
         attr: Spanned<String>,
         annotation: Option<crate::ir::RelAnnotation>,
         args: &[Expr],
@@ -401,7 +414,12 @@ impl Extractor<'_> {
                     } else {
                         "secondaryjoin"
                     };
-                    match self.join_arg(&kw.value, option, decl, &rel.attr.value, span.start) {
+                    let class = super::join::JoinClass {
+                        name: &decl.name,
+                        name_span: decl.name_span,
+                        columns: &decl.columns,
+                    };
+                    match self.join_arg(&kw.value, option, class, &rel.attr.value, span.start) {
                         Some(arg) => {
                             // Recorded as written too: its filters are not in the column pairs.
                             rel.options
@@ -559,7 +577,7 @@ impl Extractor<'_> {
 /// The order in which declarative scans a class body's attributes: `vars(cls)` merged with
 /// `cls.__annotations__` by SQLAlchemy's `util.merge_lists_w_ordering`. Table columns follow it,
 /// so an annotation-only `Mapped[int]` can come before a `Column` declared above it.
-fn attribute_order(body: &[Stmt]) -> IndexSet<String> {
+pub(super) fn attribute_order(body: &[Stmt]) -> IndexSet<String> {
     let mut vars = IndexSet::new();
     let mut annotations = IndexSet::new();
     for stmt in body {
@@ -616,6 +634,8 @@ struct ClassBody<'a> {
     tablename: Option<&'a Expr>,
     table_args: Option<&'a Expr>,
     table: Option<&'a Expr>,
+    /// `def __tablename__(cls)`.
+    computed_tablename: bool,
     is_abstract: bool,
     unported: Vec<(String, Span)>,
 }
@@ -626,6 +646,7 @@ impl<'a> ClassBody<'a> {
             tablename: None,
             table_args: None,
             table: None,
+            computed_tablename: false,
             is_abstract: false,
             unported: Vec::new(),
         };
@@ -638,8 +659,7 @@ impl<'a> ClassBody<'a> {
                     ..
                 } => (target, value),
                 StmtKind::FunctionDef(f) if f.name == "__tablename__" => {
-                    info.unported
-                        .push(("a computed `__tablename__`".into(), f.name_span));
+                    info.computed_tablename = true;
                     continue;
                 }
                 _ => continue,
@@ -649,9 +669,6 @@ impl<'a> ClassBody<'a> {
                 Some("__abstract__") => info.is_abstract = value.as_bool() == Some(true),
                 Some("__table_args__") => info.table_args = Some(value),
                 Some("__table__") => info.table = Some(value),
-                Some(n @ "__mapper_args__") => {
-                    info.unported.push((format!("`{n}`"), target.span));
-                }
                 _ => {}
             }
         }

@@ -51,6 +51,7 @@ impl Extractor<'_> {
             default: None,
             server_default: None,
             foreign_keys,
+            use_existing: false,
         };
         for kw in keywords {
             let Some(k) = kw.name.as_deref() else {
@@ -65,6 +66,7 @@ impl Extractor<'_> {
                 "primary_key" => col.primary_key = self.literal_bool(kw).unwrap_or(false),
                 "nullable" => col.nullable = self.literal_bool(kw),
                 "unique" => col.unique = self.literal_bool(kw),
+                "use_existing_column" => col.use_existing = self.literal_bool(kw).unwrap_or(false),
                 "index" => col.index = self.literal_bool(kw),
                 "default" | "insert_default" => {
                     col.default = Some(self.files.slice(kw.value.span).to_owned())

@@ -12,7 +12,7 @@ mod names;
 use super::Extractor;
 use crate::diagnostics as diag;
 use crate::ir::join::{JoinArg, JoinExpr, JoinExprKind, JoinForm, JoinOp};
-use crate::ir::ClassDecl;
+
 use crate::parse::{self, Embedded};
 use crate::source::Span;
 use crate::syntax::{BinOp, CmpOp, Expr, ExprKind, UnaryOp};
@@ -37,9 +37,17 @@ fn unreadable(span: Span, what: impl Into<String>) -> NotRead {
 }
 
 /// What a join expression is read against.
+/// The class whose body declares the relationship.
+pub(super) struct JoinClass<'a> {
+    pub name: &'a str,
+    pub name_span: Span,
+    /// Its columns declared so far.
+    pub columns: &'a [crate::ir::ColumnDecl],
+}
+
 struct Ctx<'a> {
     form: JoinForm,
-    class: &'a ClassDecl,
+    class: JoinClass<'a>,
     /// Where the relationship's statement starts in the class body.
     at: u32,
     option: &'static str,
@@ -111,7 +119,7 @@ impl Extractor<'_> {
         &mut self,
         value: &Expr,
         option: &'static str,
-        class: &ClassDecl,
+        class: JoinClass<'_>,
         key: &str,
         at: u32,
     ) -> Option<JoinArg> {

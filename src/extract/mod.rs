@@ -8,10 +8,13 @@
 mod annotation;
 mod class;
 mod column;
+mod declarative;
+mod dunder;
 pub mod eval;
 mod index;
 mod join;
 mod local_types;
+mod mro;
 mod scope;
 mod sqltype;
 mod table_args;
@@ -55,6 +58,12 @@ struct Extractor<'a> {
     module_defs: IndexMap<String, u32>,
     /// The same for the body of the class being extracted.
     class_body: IndexMap<String, u32>,
+    /// Every class statement of the module, for MROs and mixins.
+    records: Vec<mro::ClassRecord>,
+    /// The latest class statement of each name.
+    record_by_name: IndexMap<String, usize>,
+    /// Spans already reported by [`Extractor::once`].
+    reported: std::collections::HashSet<crate::source::Span>,
     decls: FileDecls,
     diags: Vec<Diagnostic>,
     /// The file's enum classes and type decorators.
@@ -132,6 +141,9 @@ fn extract_one(
         declarative_classes: IndexMap::new(),
         module_defs: join::definitions(&source.syntax.body),
         class_body: IndexMap::new(),
+        records: Vec::new(),
+        record_by_name: IndexMap::new(),
+        reported: std::collections::HashSet::new(),
         decls: FileDecls::default(),
         diags: Vec::new(),
     };

@@ -80,7 +80,11 @@ pub fn configure(
     let child = graph.class(f.target).table;
     // `_determine_joins`: the join not given is `join_condition` between the two tables.
     let derived = |a: TableId, b: TableId, diags: &mut Vec<Diagnostic>| match join::join_condition(
-        graph, a, b, f.consider,
+        graph,
+        &[a],
+        None,
+        &[b],
+        f.consider,
     ) {
         Ok(pairs) => Some(Node::equalities(
             pairs.into_iter().map(|p| (p.referent, p.foreign)),

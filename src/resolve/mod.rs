@@ -8,6 +8,7 @@
 
 mod constraints;
 mod explicit;
+mod inherit;
 mod join;
 mod join_condition;
 mod join_expr;
@@ -77,13 +78,17 @@ impl Names {
         }
     }
 
-    /// The class a declaration became (by module and name).
-    fn class_of_decl(&self, graph: &Graph, decl: &crate::ir::ClassDecl) -> Option<ClassId> {
-        self.classes
-            .get(&decl.name)?
-            .iter()
+    /// The class a bare `name` means in `module`: the module's own class of that name, else
+    /// the only class of that name.
+    fn class_seen_from(&self, graph: &Graph, module: &str, name: &str) -> Option<ClassId> {
+        let ids = self.classes.get(name)?;
+        ids.iter()
             .copied()
-            .find(|&id| graph.class(id).module == decl.module)
+            .find(|&id| graph.class(id).module == module)
+            .or(match ids.as_slice() {
+                [one] => Some(*one),
+                _ => None,
+            })
     }
 }
 

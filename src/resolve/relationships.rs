@@ -1,7 +1,7 @@
 //! Relationships: targets, join conditions, direction, `uselist`, secondary tables and reverse
 //! sides, as SQLAlchemy's `RelationshipProperty` configures them.
 
-use super::join::{self, FkPair, JoinError};
+use super::join::{self, JoinError};
 use super::{explicit, ClassLookup, Names};
 use crate::diagnostics::{self as diag, Diagnostic};
 use crate::graph::{ClassId, ColumnRef, Direction, Graph, Relationship, TableId};
@@ -121,6 +121,10 @@ fn relationship(
     };
     let parent_table = graph.class(id).table;
     let child_table = graph.class(target).table;
+    // The mappers' `persist_selectable`s: for joined-table inheritance, every table of the
+    // lineage.
+    let parent_tables = graph.selectable(id);
+    let child_tables = graph.selectable(target);
     let secondary = match &rel.secondary {
         Some(s) => Some(secondary_table(names, decl, s).or_else(|| {
             let name = match &s.value {
@@ -145,12 +149,13 @@ fn relationship(
     let consider = rel
         .foreign_keys
         .as_ref()
-        .map(|cols| named_columns(graph, names, decl, cols, "`foreign_keys=`", diags));
+        .map(|cols| named_columns(graph, names, id, decl, cols, "`foreign_keys=`", diags))
+        .filter(|cols| !cols.is_empty());
     let consider = consider.as_deref();
     let remote = rel
         .remote_side
         .as_ref()
-        .map(|cols| named_columns(graph, names, decl, cols, "`remote_side=`", diags));
+        .map(|cols| named_columns(graph, names, id, decl, cols, "`remote_side=`", diags));
     let state = if rel.primaryjoin.is_some() || rel.secondaryjoin.is_some() {
         let forward = explicit::Forward {
             class: id,
@@ -174,22 +179,42 @@ fn relationship(
         // `_determine_joins`: primaryjoin between parent and secondary, secondaryjoin between
         // target and secondary; the direction is always MANYTOMANY.
         (None, Some(sec)) => {
-            let pj = join::join_condition(graph, parent_table, sec, consider)
-                .map_err(|e| join_error(e, parent_table, sec, diags))
-                .ok()?;
-            let sj = join::join_condition(graph, child_table, sec, consider)
-                .map_err(|e| join_error(e, child_table, sec, diags))
-                .ok()?;
-            let lr =
-                |pairs: Vec<FkPair>| pairs.into_iter().map(|p| (p.referent, p.foreign)).collect();
-            (Direction::ManyToMany, lr(pj), lr(sj))
+            let sj =
+                join::join_condition(graph, &child_tables, Some(child_table), &[sec], consider)
+                    .map_err(|e| join_error(e, child_table, sec, diags))
+                    .ok()?;
+            let pj =
+                join::join_condition(graph, &parent_tables, Some(parent_table), &[sec], consider)
+                    .map_err(|e| join_error(e, parent_table, sec, diags))
+                    .ok()?;
+            let (pj, sj) = (
+                join::secondary_pairs(&pj, sec),
+                join::secondary_pairs(&sj, sec),
+            );
+            (Direction::ManyToMany, pj, sj)
         }
         (None, None) => {
-            let pj = join::join_condition(graph, parent_table, child_table, consider)
-                .map_err(|e| join_error(e, parent_table, child_table, diags))
-                .ok()?;
-            let (direction, pairs) =
-                join::direction(parent_table, child_table, &pj, remote.as_deref());
+            let pj = join::join_condition(
+                graph,
+                &parent_tables,
+                Some(parent_table),
+                &child_tables,
+                consider,
+            )
+            .map_err(|e| join_error(e, parent_table, child_table, diags))
+            .ok()?;
+            let ends = join::Ends {
+                parent: &parent_tables,
+                parent_local: parent_table,
+                child: &child_tables,
+                child_local: child_table,
+            };
+            let Ok((direction, pairs)) =
+                join::direction(graph, &ends, &pj, consider, remote.as_deref())
+            else {
+                diags.push(diag::undetermined_direction(rel.attr.span, class_name, key));
+                return None;
+            };
             (direction, pairs, Vec::new())
         }
     };
@@ -237,58 +262,53 @@ fn secondary_table(names: &Names, decl: &ClassDecl, s: &Spanned<SecondaryRef>) -
 }
 
 /// The columns a relationship argument names (`remote_side=`, `foreign_keys=`): by attribute,
-/// else column name, in the qualifying class's table, else in `table` (the declaring class's,
-/// whose body a bare name refers to).
-fn named_columns(
+/// else column name, among the qualifying class's mapped columns (or a table's: `table.c.x`,
+/// `Class.__table__.c.x`), else among those of `class` (the declaring class, whose body a bare
+/// name refers to; its own table first).
+pub(super) fn named_columns(
     graph: &Graph,
     names: &Names,
+    class: ClassId,
     decl: &ClassDecl,
     cols: &[Spanned<ColumnName>],
     what: &str,
     diags: &mut Vec<Diagnostic>,
 ) -> Vec<ColumnRef> {
-    let own_table = names
-        .class_of_decl(graph, decl)
-        .map(|id| graph.class(id).table);
     cols.iter()
         .filter_map(|c| {
-            let table = match &c.value.class {
-                Some(class) => match match names.lookup_class(graph, class) {
-                    ClassLookup::Found(id) => Some(graph.class(id).table),
-                    ClassLookup::Missing | ClassLookup::Ambiguous(_) => None,
-                }
-                .or_else(|| table_of_columns(graph, names, decl, class))
-                {
-                    Some(table) => table,
-                    None => {
-                        diags.push(diag::unknown_column_reference(
-                            c.span,
-                            what,
-                            class,
-                            &c.value.attr,
-                        ));
-                        return None;
-                    }
+            let attr = &c.value.attr;
+            let (owner, found) = match &c.value.class {
+                Some(name) => match names.unique_class(graph, name) {
+                    Some(id) => (graph.class(id).name.clone(), class_column(graph, id, attr)),
+                    None => match table_of_columns(graph, names, decl, name) {
+                        Some(table) => (name.clone(), table_column(graph, table, attr)),
+                        None => {
+                            diags.push(diag::unknown_column_reference(c.span, what, name, attr));
+                            return None;
+                        }
+                    },
                 },
-                None => own_table?,
+                None => (
+                    graph.class(class).name.clone(),
+                    class_column(graph, class, attr),
+                ),
             };
-            let t = graph.table(table);
-            let index = t
-                .columns
-                .iter()
-                .position(|col| col.attr.as_deref() == Some(&c.value.attr))
-                .or_else(|| t.columns.iter().position(|col| col.name == c.value.attr));
-            if index.is_none() {
-                diags.push(diag::unknown_column_reference(
-                    c.span,
-                    what,
-                    &t.name,
-                    &c.value.attr,
-                ));
+            if found.is_none() {
+                diags.push(diag::unknown_column_reference(c.span, what, &owner, attr));
             }
-            index.map(|index| ColumnRef { table, index })
+            found
         })
         .collect()
+}
+
+/// The column of `table` with attribute (else column name) `attr`.
+fn table_column(graph: &Graph, table: TableId, attr: &str) -> Option<ColumnRef> {
+    let t = graph.table(table);
+    t.columns
+        .iter()
+        .position(|col| col.attr.as_deref() == Some(attr))
+        .or_else(|| t.columns.iter().position(|col| col.name == attr))
+        .map(|index| ColumnRef { table, index })
 }
 
 /// The table whose columns `owner` names in `owner.column`: `table.c` / `table.columns` (a
@@ -312,6 +332,23 @@ fn table_of_columns(
         .get(&(decl.file, base.to_owned()))
         .or_else(|| names.tables.get(base))
         .copied()
+}
+
+/// The column a class maps under `attr` (else the column named `attr`): its own table's
+/// first, then those it inherits.
+pub(super) fn class_column(graph: &Graph, class: ClassId, attr: &str) -> Option<ColumnRef> {
+    let own = graph.class(class).table;
+    let mapped = &graph.class(class).columns;
+    let candidates = || {
+        mapped
+            .iter()
+            .filter(move |r| r.table == own)
+            .chain(mapped.iter().filter(move |r| r.table != own))
+            .copied()
+    };
+    candidates()
+        .find(|&r| graph.column(r).attr.as_deref() == Some(attr))
+        .or_else(|| candidates().find(|&r| graph.column(r).name == attr))
 }
 
 /// The relationship a `backref` creates on the target (`RelationshipProperty._generate_backref`):
@@ -356,15 +393,22 @@ fn link_reverse(
     let rel = &graph.relationships[index];
     let class = graph.class(rel.class).name.clone();
     let target = graph.class(rel.target);
-    let other = graph.relationship_index(rel.target, &bp.value);
+    // `mapper.get_property(back_populates)`: declared on the target or inherited by it.
+    let lineage = graph.lineage(rel.target);
+    let other = lineage
+        .iter()
+        .find_map(|&c| graph.relationship_index(c, &bp.value));
     let Some(other) = other else {
-        if left_out.contains(&(rel.target, bp.value.as_str())) {
+        if lineage
+            .iter()
+            .any(|&c| left_out.contains(&(c, bp.value.as_str())))
+        {
             return;
         }
-        let table = graph.table(target.table);
-        match table
+        match target
             .columns
             .iter()
+            .map(|&c| graph.column(c))
             .find(|c| c.attr.as_deref() == Some(&bp.value))
         {
             Some(col) => diags.push(diag::back_populates_not_relationship(
@@ -387,7 +431,9 @@ fn link_reverse(
         return;
     };
     let o = &graph.relationships[other];
-    if o.target != rel.class {
+    // `_add_reverse_property`: the reverse must point into this class's hierarchy
+    // (`common_parent`).
+    if graph.root(o.target) != graph.root(rel.class) {
         let points_to = graph.class(o.target).name.clone();
         diags.push(diag::back_populates_mismatch(
             bp.span,

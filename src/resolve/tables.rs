@@ -32,7 +32,25 @@ pub(super) fn build<'a>(
     for (_, item) in items {
         let (table_name, name_span, columns, args, module) = match &item {
             Item::Class(c) => {
-                let Some(t) = &c.tablename else { continue };
+                let Some(t) = &c.tablename else {
+                    // Single-table inheritance: the parent's table.
+                    let same_module = names.classes.get(&c.name).and_then(|ids| {
+                        ids.iter()
+                            .copied()
+                            .find(|&id| graph.class(id).module == c.module)
+                    });
+                    if let Some(first) = same_module {
+                        diags.push(diag::duplicate_class(
+                            c.name_span,
+                            &c.name,
+                            class_spans[first.0],
+                        ));
+                    } else if let Some(id) = super::inherit::single_table(graph, names, c, diags) {
+                        class_spans.push(c.name_span);
+                        mapped.push((id, *c));
+                    }
+                    continue;
+                };
                 (&t.value, t.span, &c.columns, &c.table_args, &c.module)
             }
             Item::Table(t) => (&t.name.value, t.name.span, &t.columns, &t.args, &t.module),
@@ -67,12 +85,12 @@ pub(super) fn build<'a>(
         let class = match &item {
             Item::Class(c) => {
                 let id = ClassId(graph.classes.len());
-                graph.classes.push(Class {
-                    name: c.name.clone(),
-                    module: c.module.clone(),
-                    span: c.name_span,
-                    table: table_id,
-                });
+                graph.classes.push(Class::new(
+                    c.name.clone(),
+                    c.module.clone(),
+                    c.name_span,
+                    table_id,
+                ));
                 class_spans.push(c.name_span);
                 names.classes.entry(c.name.clone()).or_default().push(id);
                 if let Some(var) = &c.table_var {
@@ -102,6 +120,9 @@ pub(super) fn build<'a>(
             constraints: Vec::new(),
             options: args.options.clone(),
         });
+        if let (Some(id), Item::Class(c)) = (class, &item) {
+            super::inherit::own_table(graph, names, id, c);
+        }
     }
 
     for (id, args, decls) in table_args {
@@ -112,6 +133,7 @@ pub(super) fn build<'a>(
     for (id, decl) in &mapped {
         check_columns(graph, *id, decl, diags);
     }
+    super::inherit::check(graph, names, &mapped, diags);
     mapped
 }
 
@@ -119,7 +141,7 @@ pub(super) fn build<'a>(
 /// to `not primary_key`) and `MappedColumn._init_column_for_annotation` (an annotated
 /// `mapped_column` without `nullable=` is nullable exactly when the annotation includes `None`,
 /// primary key or not); an explicit `nullable=` always wins.
-fn column(decl: &ColumnDecl) -> Column {
+pub(super) fn column(decl: &ColumnDecl) -> Column {
     let annotated = decl
         .annotation
         .as_ref()
@@ -252,7 +274,9 @@ fn inherit_foreign_key_types(graph: &mut Graph) {
 fn check_columns(graph: &Graph, id: ClassId, decl: &ClassDecl, diags: &mut Vec<Diagnostic>) {
     let class = graph.class(id);
     let table = graph.table(class.table);
-    if !table.columns.iter().any(|c| c.primary_key) {
+    // A subclass maps its parent's primary key (`inherit::check` warns about a joined table
+    // without one).
+    if class.inherits.is_none() && !table.columns.iter().any(|c| c.primary_key) {
         diags.push(diag::no_primary_key(
             class.span,
             &class.name,

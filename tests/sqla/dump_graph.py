@@ -138,7 +138,11 @@ def _safe_getattr(obj, name):
 def _collect_roots(module, collected):
     for value in list(vars(module).values()):
         if isinstance(value, type):
-            mapper = sqlalchemy.inspect(value, raiseerr=False)
+            try:
+                mapper = sqlalchemy.inspect(value, raiseerr=False)
+            except sqlalchemy.orm.exc.UnmappedClassError:
+                # An AbstractConcreteBase subclass: mapped by configure_mappers() only.
+                mapper = None
             if isinstance(mapper, Mapper):
                 collected.add_registry(mapper.registry)
             else:

@@ -259,7 +259,7 @@ impl Extractor<'_> {
                         name,
                         ctx.option,
                         ctx.key,
-                        &ctx.class.name,
+                        ctx.class.name,
                     ));
                     return Err(NotRead::Reported);
                 }

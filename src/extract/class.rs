@@ -434,10 +434,19 @@ impl Extractor<'_> {
                 }
                 _ => rel
                     .options
-                    .push((k.to_owned(), self.files.slice(kw.value.span).to_owned())),
+                    .push((k.to_owned(), self.option_text(&kw.value))),
             }
         }
         rel
+    }
+
+    /// A recorded option's value: a string literal's text (`lazy="joined"` is `joined`), else
+    /// the expression as written.
+    fn option_text(&self, e: &Expr) -> String {
+        match e.as_str() {
+            Some(s) => s.to_owned(),
+            None => self.files.slice(e.span).to_owned(),
+        }
     }
 
     fn backref(&mut self, e: &Expr) -> Option<BackrefDecl> {
@@ -464,9 +473,7 @@ impl Extractor<'_> {
                     for kw in keywords {
                         match kw.name.as_deref() {
                             Some("uselist") => b.uselist = kw.value.as_bool(),
-                            Some(k) => b
-                                .options
-                                .push((k.to_owned(), self.files.slice(kw.value.span).to_owned())),
+                            Some(k) => b.options.push((k.to_owned(), self.option_text(&kw.value))),
                             None => {}
                         }
                     }

@@ -488,6 +488,20 @@ pub fn not_literal(span: Span, what: &str) -> Diagnostic {
     )])
 }
 
+pub fn not_static(span: Span, what: &str, why: &str) -> Diagnostic {
+    warning(
+        "W0002",
+        format!("{what} cannot be known statically: it {why}"),
+    )
+    .with_labels(vec![primary(
+        span,
+        "sa2rs does not run Python, so it cannot know this value",
+    )])
+    .with_notes(vec![help(
+        "write the value as a literal or a module constant here for sa2rs to port it",
+    )])
+}
+
 pub fn not_ported(span: Span, what: &str, done: &str) -> Diagnostic {
     warning("W0003", format!("{what} is not ported yet"))
         .with_labels(vec![primary(span, done.to_owned())])

@@ -23,7 +23,7 @@ impl Extractor<'_> {
     }
 
     /// Splits `Optional[X]`, `Union[X, None]`, `X | None` into `(X, true)`.
-    fn strip_optional<'e>(&mut self, e: &'e Expr) -> (&'e Expr, bool) {
+    pub(super) fn strip_optional<'e>(&mut self, e: &'e Expr) -> (&'e Expr, bool) {
         match &e.kind {
             ExprKind::Subscript { value, slice } => {
                 let name = self.python_name(value);
@@ -72,6 +72,13 @@ impl Extractor<'_> {
 
     /// Reads the Python type of a `Mapped[...]` column.
     pub(super) fn column_annotation(&mut self, inner: &Expr) -> AnnotationType {
+        if let Some((alias, optional)) = self.alias_of(inner) {
+            return AnnotationType {
+                optional: optional || alias.ty.optional,
+                span: inner.span,
+                ..alias.ty
+            };
+        }
         let (ty, optional) = self.strip_optional(inner);
         let python = self
             .python_name(ty)

@@ -197,7 +197,7 @@ impl Extractor<'_> {
                     Some(v) => self.attribute(decl, attr, Some(inner), v, stmt.span),
                     None => {
                         let ann = self.column_annotation(inner);
-                        if let Some(col) = self.column_call(
+                        if let Some(mut col) = self.column_call(
                             Some(attr),
                             Some(ann),
                             ColumnStyle::Mapped,
@@ -205,6 +205,7 @@ impl Extractor<'_> {
                             &[],
                             stmt.span,
                         ) {
+                            self.apply_alias(&mut col, inner);
                             decl.columns.push(col);
                         }
                     }
@@ -284,7 +285,12 @@ impl Extractor<'_> {
                     ColumnStyle::Mapped
                 };
                 let ann = inner.map(|i| self.column_annotation(i));
-                if let Some(col) = self.column_call(Some(attr), ann, style, args, keywords, span) {
+                if let Some(mut col) =
+                    self.column_call(Some(attr), ann, style, args, keywords, span)
+                {
+                    if let Some(i) = inner {
+                        self.apply_alias(&mut col, i);
+                    }
                     decl.columns.push(col);
                 }
             }
@@ -362,7 +368,7 @@ impl Extractor<'_> {
             rel.target = class_name(first);
             if rel.target.is_none() {
                 self.diags
-                    .push(diag::not_literal(first.span, "the relationship target"));
+                    .push(self.not_literal(first.span, "the relationship target"));
             }
         }
         if let Some(second) = args.get(1) {
@@ -378,13 +384,13 @@ impl Extractor<'_> {
                     Some(s) => rel.back_populates = Some(Spanned::new(s.to_owned(), kw.value.span)),
                     None => self
                         .diags
-                        .push(diag::not_literal(kw.value.span, "`back_populates=`")),
+                        .push(self.not_literal(kw.value.span, "`back_populates=`")),
                 },
                 "uselist" => match kw.value.as_bool() {
                     Some(b) => rel.uselist = Some(b),
                     None => self
                         .diags
-                        .push(diag::not_literal(kw.value.span, "`uselist=`")),
+                        .push(self.not_literal(kw.value.span, "`uselist=`")),
                 },
                 "secondary" => rel.secondary = self.secondary(&kw.value),
                 "backref" => {
@@ -481,7 +487,7 @@ impl Extractor<'_> {
                 }
             }
         }
-        self.diags.push(diag::not_literal(e.span, "`backref=`"));
+        self.diags.push(self.not_literal(e.span, "`backref=`"));
         None
     }
 
@@ -552,7 +558,7 @@ impl Extractor<'_> {
                     .collect();
                 let found: Option<Vec<_>> = names.iter().map(name_of).collect();
                 if found.is_none() {
-                    self.diags.push(diag::not_literal(e.span, what));
+                    self.diags.push(self.not_literal(e.span, what));
                 }
                 return found;
             }
@@ -560,7 +566,7 @@ impl Extractor<'_> {
         };
         let found: Option<Vec<_>> = items.into_iter().map(name_of).collect();
         if found.is_none() {
-            self.diags.push(diag::not_literal(e.span, what));
+            self.diags.push(self.not_literal(e.span, what));
         }
         found
     }
@@ -574,7 +580,7 @@ impl Extractor<'_> {
             ExprKind::Name(n) => Some(Spanned::new(SecondaryRef::Variable(n.clone()), e.span)),
             ExprKind::Str(s) => Some(Spanned::new(SecondaryRef::TableName(s.clone()), e.span)),
             _ => {
-                self.diags.push(diag::not_literal(e.span, "`secondary=`"));
+                self.diags.push(self.not_literal(e.span, "`secondary=`"));
                 None
             }
         }

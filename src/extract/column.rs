@@ -78,7 +78,7 @@ impl Extractor<'_> {
                     Some(s) => name = Some(s.to_owned()),
                     None => self
                         .diags
-                        .push(diag::not_literal(kw.value.span, "the column name")),
+                        .push(self.not_literal(kw.value.span, "the column name")),
                 },
                 "type_" => {
                     if let ColumnArg::Type(t) = self.column_arg(&kw.value) {
@@ -97,7 +97,7 @@ impl Extractor<'_> {
             (None, Some(a)) => a.value.clone(),
             (None, None) => {
                 self.diags
-                    .push(diag::not_literal(span, "the name of this `Table` column"));
+                    .push(self.not_literal(span, "the name of this `Table` column"));
                 return None;
             }
         };
@@ -108,7 +108,7 @@ impl Extractor<'_> {
         let b = kw.value.as_bool();
         if b.is_none() {
             let what = format!("`{}=`", kw.name.as_deref().unwrap_or("?"));
-            self.diags.push(diag::not_literal(kw.value.span, &what));
+            self.diags.push(self.not_literal(kw.value.span, &what));
         }
         b
     }
@@ -134,10 +134,9 @@ impl Extractor<'_> {
                             span: arg.span,
                         }),
                         None => {
-                            self.diags.push(diag::not_literal(
-                                arg.span,
-                                "the target of `ForeignKey(...)`",
-                            ));
+                            self.diags.push(
+                                self.not_literal(arg.span, "the target of `ForeignKey(...)`"),
+                            );
                             ColumnArg::Ignored
                         }
                     }

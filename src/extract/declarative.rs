@@ -306,7 +306,7 @@ impl Extractor<'_> {
             Value::Str(s) => Some(Some(Spanned::new(s, value_span))),
             Value::None => Some(None),
             _ => {
-                self.diags.push(diag::not_literal(at, "`__tablename__`"));
+                self.diags.push(self.not_literal(at, "`__tablename__`"));
                 None
             }
         }

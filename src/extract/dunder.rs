@@ -276,7 +276,7 @@ impl Extractor<'_> {
         let mut args = MapperArgs::default();
         let Value::Dict(items) = &value.value else {
             self.diags
-                .push(diag::not_literal(value.span, "`__mapper_args__`"));
+                .push(self.not_literal(value.span, "`__mapper_args__`"));
             return args;
         };
         for (key, v) in items {

@@ -637,6 +637,143 @@ fn format(fmt: &str, positional: &[Value], named: &IndexMap<String, Value>) -> O
     Some(Value::Str(out))
 }
 
+/// Replaces every expression of a module body whose value the evaluator knows with that value
+/// as a literal (keeping its span), so extraction reads `ForeignKey(f"{TABLE}.id")` as
+/// `ForeignKey("users.id")`. Assignment targets, function bodies and lambdas are left alone
+/// (their names may be parameters or locals). Inside a class body, the class's own attributes
+/// shadow module names, as in Python. Returns why expressions could not be evaluated, by span,
+/// for the reasons worth telling (environment, outside the input, calls).
+pub fn fold_module(body: &mut [Stmt], ev: &Evaluator) -> IndexMap<Span, String> {
+    let mut reasons = IndexMap::new();
+    fold_stmts(body, ev, &mut reasons);
+    reasons
+}
+
+fn fold_stmts(body: &mut [Stmt], ev: &Evaluator, reasons: &mut IndexMap<Span, String>) {
+    for stmt in body {
+        match &mut stmt.kind {
+            StmtKind::Assign { value, .. } => fold_expr(value, ev, reasons),
+            StmtKind::AnnAssign {
+                value: Some(value), ..
+            } => fold_expr(value, ev, reasons),
+            StmtKind::Expr(e) => fold_expr(e, ev, reasons),
+            StmtKind::ClassDef(c) => {
+                let inner = ev.in_class(&c.name);
+                for b in &mut c.bases {
+                    fold_expr(b, ev, reasons);
+                }
+                for k in &mut c.keywords {
+                    fold_expr(&mut k.value, ev, reasons);
+                }
+                fold_stmts(&mut c.body, &inner, reasons);
+            }
+            StmtKind::If { body, orelse, .. } => {
+                fold_stmts(body, ev, reasons);
+                fold_stmts(orelse, ev, reasons);
+            }
+            StmtKind::Try {
+                body,
+                handlers,
+                orelse,
+                finalbody,
+            } => {
+                fold_stmts(body, ev, reasons);
+                for h in handlers {
+                    fold_stmts(h, ev, reasons);
+                }
+                fold_stmts(orelse, ev, reasons);
+                fold_stmts(finalbody, ev, reasons);
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Whether folding `e` could give something new: literals are already literal, and plain
+/// containers are folded element by element instead.
+fn worth_evaluating(e: &Expr) -> bool {
+    matches!(
+        e.kind,
+        ExprKind::Name(_)
+            | ExprKind::Attribute { .. }
+            | ExprKind::BinOp { .. }
+            | ExprKind::FString(_)
+            | ExprKind::Call { .. }
+            | ExprKind::Subscript { .. }
+            | ExprKind::UnaryOp { .. }
+    )
+}
+
+fn literal(v: &Value, span: Span) -> Option<Expr> {
+    let kind = match v {
+        Value::Str(s) => ExprKind::Str(s.clone()),
+        Value::Int(i) => ExprKind::Int(Some(*i)),
+        Value::Float(f) => ExprKind::Float(*f),
+        Value::Bool(b) => ExprKind::Bool(*b),
+        Value::None => ExprKind::NoneLit,
+        // Containers keep their shape; only their elements are folded.
+        Value::Tuple(_) | Value::List(_) | Value::Dict(_) => return None,
+    };
+    Some(Expr { kind, span })
+}
+
+fn fold_expr(e: &mut Expr, ev: &Evaluator, reasons: &mut IndexMap<Span, String>) {
+    if worth_evaluating(e) {
+        match ev.eval(e) {
+            Ok(v) => {
+                if let Some(lit) = literal(&v, e.span) {
+                    *e = lit;
+                    return;
+                }
+            }
+            Err(u) => {
+                if ["environment", "outside the input", "does not run"]
+                    .iter()
+                    .any(|t| u.why.contains(t))
+                {
+                    reasons.insert(e.span, u.why);
+                }
+            }
+        }
+    }
+    match &mut e.kind {
+        ExprKind::Call {
+            func,
+            args,
+            keywords,
+        } => {
+            // The callee is a name to resolve, not a value.
+            if !matches!(func.kind, ExprKind::Name(_) | ExprKind::Attribute { .. }) {
+                fold_expr(func, ev, reasons);
+            }
+            for a in args {
+                fold_expr(a, ev, reasons);
+            }
+            for k in keywords {
+                fold_expr(&mut k.value, ev, reasons);
+            }
+        }
+        ExprKind::Tuple(items) | ExprKind::List(items) | ExprKind::Set(items) => {
+            for i in items {
+                fold_expr(i, ev, reasons);
+            }
+        }
+        ExprKind::Dict(pairs) => {
+            for (k, v) in pairs {
+                if let Some(k) = k {
+                    fold_expr(k, ev, reasons);
+                }
+                fold_expr(v, ev, reasons);
+            }
+        }
+        ExprKind::Subscript { slice, .. } => fold_expr(slice, ev, reasons),
+        ExprKind::Starred(inner) => fold_expr(inner, ev, reasons),
+        // Binary and unary operands, comparisons and f-string parts are folded only as a whole
+        // (a join condition's operands are columns, not values).
+        _ => {}
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -24,6 +24,8 @@ pub enum Export {
     Alias(String),
     /// A module constant with a statically known value.
     Value(super::eval::Value),
+    /// An `Annotated[...]` type alias.
+    Annotated(Box<super::aliases::AliasDef>),
 }
 
 /// The exports of every input module, by module name.

@@ -5,6 +5,7 @@
 //! Flask-SQLAlchemy's `db.` prefix. Everything it sees but cannot port becomes a warning here;
 //! no SQLAlchemy *rule* is applied (that is `resolve`'s job).
 
+mod aliases;
 mod annotation;
 mod class;
 mod column;
@@ -58,6 +59,10 @@ struct Extractor<'a> {
     module_defs: IndexMap<String, u32>,
     /// The same for the body of the class being extracted.
     class_body: IndexMap<String, u32>,
+    /// `Annotated[...]` aliases of the module, by name.
+    aliases: IndexMap<String, aliases::AliasDef>,
+    /// Why expressions could not be evaluated statically, by span (see [`eval::fold_module`]).
+    unknown_why: IndexMap<crate::source::Span, String>,
     /// Every class statement of the module, for MROs and mixins.
     records: Vec<mro::ClassRecord>,
     /// The latest class statement of each name.
@@ -126,7 +131,20 @@ fn extract_one(
 ) -> (FileDecls, IndexMap<String, Export>) {
     let mut scope = Scope::of(&source.syntax.body);
     scope.link(index, source.name, source.is_package);
-    let local = local_types::LocalTypes::collect(&source.syntax.body, &scope);
+    // Constant expressions become literals before anything reads them; module constants are
+    // offered to the modules importing them.
+    let constants = eval::Constants::of(&source.syntax.body);
+    let (body, unknown_why, values) = {
+        let ev = eval::Evaluator::new(&constants, &scope, index);
+        let mut body = source.syntax.body.clone();
+        let reasons = eval::fold_module(&mut body, &ev);
+        let values: Vec<(String, eval::Value)> = constants
+            .module_names()
+            .filter_map(|(n, e)| ev.eval(e).ok().map(|v| (n.to_owned(), v)))
+            .collect();
+        (body, reasons, values)
+    };
+    let local = local_types::LocalTypes::collect(&body, &scope);
     let mut ex = Extractor {
         file: source.file,
         module: source.name.to_owned(),
@@ -139,7 +157,9 @@ fn extract_one(
         type_map: type_map::TypeMap::default(),
         bases: IndexMap::new(),
         declarative_classes: IndexMap::new(),
-        module_defs: join::definitions(&source.syntax.body),
+        module_defs: join::definitions(&body),
+        unknown_why,
+        aliases: IndexMap::new(),
         class_body: IndexMap::new(),
         records: Vec::new(),
         record_by_name: IndexMap::new(),
@@ -147,7 +167,8 @@ fn extract_one(
         decls: FileDecls::default(),
         diags: Vec::new(),
     };
-    ex.module_body(&source.syntax.body);
+    ex.collect_aliases(&body);
+    ex.module_body(&body);
     for (name, span) in &ex.scope.assumed {
         ex.diags.push(diag::assumed_import(*span, name));
     }
@@ -172,10 +193,24 @@ fn extract_one(
     for (name, role) in &ex.declarative_classes {
         exports.insert(name.clone(), Export::Class(*role));
     }
+    for (name, def) in &ex.aliases {
+        exports.insert(name.clone(), Export::Annotated(Box::new(def.clone())));
+    }
+    for (name, value) in values {
+        exports.entry(name).or_insert(Export::Value(value));
+    }
     (ex.decls, exports)
 }
 
 impl Extractor<'_> {
+    /// W0002 for a value that is not a literal, saying why when the evaluator knows.
+    fn not_literal(&self, span: crate::source::Span, what: &str) -> Diagnostic {
+        match self.unknown_why.get(&span) {
+            Some(why) => diag::not_static(span, what, why),
+            None => diag::not_literal(span, what),
+        }
+    }
+
     fn module_body(&mut self, body: &[Stmt]) {
         for stmt in body {
             match &stmt.kind {
@@ -332,14 +367,12 @@ impl Extractor<'_> {
     ) -> Option<TableDecl> {
         let Some(name_expr) = args.first() else {
             self.diags
-                .push(diag::not_literal(span, "the table name of `Table(...)`"));
+                .push(self.not_literal(span, "the table name of `Table(...)`"));
             return None;
         };
         let Some(name) = name_expr.as_str() else {
-            self.diags.push(diag::not_literal(
-                name_expr.span,
-                "the table name of `Table(...)`",
-            ));
+            self.diags
+                .push(self.not_literal(name_expr.span, "the table name of `Table(...)`"));
             return None;
         };
         let mut columns = Vec::new();
@@ -380,7 +413,7 @@ impl Extractor<'_> {
                 Some(name) => self.table_kwarg(name, &kw.value, kw.span, &mut table_args),
                 None => self
                     .diags
-                    .push(diag::not_literal(kw.span, "`**` arguments of `Table(...)`")),
+                    .push(self.not_literal(kw.span, "`**` arguments of `Table(...)`")),
             }
         }
         Some(TableDecl {

@@ -51,7 +51,7 @@ impl Extractor<'_> {
             }
             _ => self
                 .diags
-                .push(diag::not_literal(e.span, "`__table_args__`")),
+                .push(self.not_literal(e.span, "`__table_args__`")),
         }
         args
     }
@@ -60,7 +60,7 @@ impl Extractor<'_> {
         for (key, value) in items {
             match key.as_ref().and_then(Expr::as_str) {
                 Some(k) => self.table_kwarg(k, value, value.span, args),
-                None => self.diags.push(diag::not_literal(
+                None => self.diags.push(self.not_literal(
                     key.as_ref().map_or(value.span, |k| k.span),
                     "this `__table_args__` key",
                 )),
@@ -80,7 +80,7 @@ impl Extractor<'_> {
             "schema" => match &value.kind {
                 ExprKind::Str(s) => args.schema = Some(Spanned::new(s.clone(), value.span)),
                 ExprKind::NoneLit => args.schema = None,
-                _ => self.diags.push(diag::not_literal(value.span, "`schema=`")),
+                _ => self.diags.push(self.not_literal(value.span, "`schema=`")),
             },
             "autoload_with" | "autoload" => self.diags.push(diag::runtime_construct(
                 span,
@@ -184,10 +184,8 @@ impl Extractor<'_> {
         };
         let (Some(columns), Some(refs)) = (list(arg(0, "columns")), list(arg(1, "refcolumns")))
         else {
-            self.diags.push(diag::not_literal(
-                c.span,
-                "this `ForeignKeyConstraint`'s column list",
-            ));
+            self.diags
+                .push(self.not_literal(c.span, "this `ForeignKeyConstraint`'s column list"));
             return true;
         };
         let mut targets = Vec::new();
@@ -195,7 +193,7 @@ impl Extractor<'_> {
             match r.as_str() {
                 Some(s) => targets.push(Spanned::new(s.to_owned(), r.span)),
                 None => {
-                    self.diags.push(diag::not_literal(
+                    self.diags.push(self.not_literal(
                         r.span,
                         "a referenced column of `ForeignKeyConstraint` (write `\"table.column\"`)",
                     ));
@@ -207,10 +205,8 @@ impl Extractor<'_> {
             self.constraint_element(col, &mut c);
         }
         if !c.expressions.is_empty() {
-            self.diags.push(diag::not_literal(
-                c.span,
-                "a column of this `ForeignKeyConstraint`",
-            ));
+            self.diags
+                .push(self.not_literal(c.span, "a column of this `ForeignKeyConstraint`"));
             return true;
         }
         if c.columns.len() != targets.len() {

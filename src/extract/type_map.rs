@@ -25,15 +25,13 @@ impl Extractor<'_> {
         let mut map = TypeMap::default();
         let ExprKind::Dict(items) = &e.kind else {
             self.diags
-                .push(diag::not_literal(e.span, "`type_annotation_map`"));
+                .push(self.not_literal(e.span, "`type_annotation_map`"));
             return map;
         };
         for (key, value) in items {
             let Some(key) = key else {
-                self.diags.push(diag::not_literal(
-                    value.span,
-                    "this part of `type_annotation_map`",
-                ));
+                self.diags
+                    .push(self.not_literal(value.span, "this part of `type_annotation_map`"));
                 continue;
             };
             let python = match self.scope.resolve(key) {

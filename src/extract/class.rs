@@ -245,6 +245,9 @@ impl Extractor<'_> {
         value: &Expr,
         span: Span,
     ) {
+        if let Some(expanded) = self.expand_factory(value) {
+            return self.attribute(decl, attr, inner, &expanded, span);
+        }
         let ExprKind::Call {
             func,
             args,

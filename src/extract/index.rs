@@ -24,6 +24,8 @@ pub enum Export {
     Alias(String),
     /// A module constant with a statically known value.
     Value(super::eval::Value),
+    /// A column factory (`partial(Column, ...)`, a function returning a column).
+    Factory(Box<super::factories::Factory>),
     /// An `Annotated[...]` type alias.
     Annotated(Box<super::aliases::AliasDef>),
 }

@@ -12,6 +12,7 @@ mod column;
 mod declarative;
 mod dunder;
 pub mod eval;
+mod factories;
 mod index;
 mod join;
 mod local_types;
@@ -59,6 +60,8 @@ struct Extractor<'a> {
     module_defs: IndexMap<String, u32>,
     /// The same for the body of the class being extracted.
     class_body: IndexMap<String, u32>,
+    /// Column factories of the module, by name.
+    factories: IndexMap<String, factories::Factory>,
     /// `Annotated[...]` aliases of the module, by name.
     aliases: IndexMap<String, aliases::AliasDef>,
     /// Why expressions could not be evaluated statically, by span (see [`eval::fold_module`]).
@@ -160,6 +163,7 @@ fn extract_one(
         module_defs: join::definitions(&body),
         unknown_why,
         aliases: IndexMap::new(),
+        factories: IndexMap::new(),
         class_body: IndexMap::new(),
         records: Vec::new(),
         record_by_name: IndexMap::new(),
@@ -168,6 +172,7 @@ fn extract_one(
         diags: Vec::new(),
     };
     ex.collect_aliases(&body);
+    ex.collect_factories(&body);
     ex.module_body(&body);
     for (name, span) in &ex.scope.assumed {
         ex.diags.push(diag::assumed_import(*span, name));
@@ -192,6 +197,9 @@ fn extract_one(
     }
     for (name, role) in &ex.declarative_classes {
         exports.insert(name.clone(), Export::Class(*role));
+    }
+    for (name, f) in &ex.factories {
+        exports.insert(name.clone(), Export::Factory(Box::new(f.clone())));
     }
     for (name, def) in &ex.aliases {
         exports.insert(name.clone(), Export::Annotated(Box::new(def.clone())));
@@ -378,6 +386,8 @@ impl Extractor<'_> {
         let mut columns = Vec::new();
         let mut table_args = crate::ir::TableArgs::default();
         for arg in &args[1..] {
+            let expanded = self.expand_factory(arg);
+            let arg = expanded.as_ref().unwrap_or(arg);
             let ExprKind::Call {
                 func,
                 args: cargs,

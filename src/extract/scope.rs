@@ -217,6 +217,9 @@ impl Scope {
                         }
                     }
                 }
+                if *first == "sqlalchemy" {
+                    return Some(classify(&full(first)));
+                }
                 if is_python_builtin_module(first) || is_builtin_type(first) {
                     Resolved::Python(full(first))
                 } else {

@@ -14,7 +14,11 @@ use std::process::Command;
 use sa2rs::Emit;
 use serde_json::Value;
 
-const REQUIREMENTS: &[&str] = &["sqlalchemy==2.1.9", "flask-sqlalchemy==3.1.1"];
+const REQUIREMENTS: &[&str] = &[
+    "sqlalchemy==2.1.9",
+    "flask-sqlalchemy==3.1.1",
+    "sqlalchemy-utils==0.43.0",
+];
 
 fn venv_python() -> Result<PathBuf, String> {
     if let Ok(p) = std::env::var("SA2RS_PYTHON") {
@@ -26,7 +30,7 @@ fn venv_python() -> Result<PathBuf, String> {
         Command::new(py)
             .args([
                 "-c",
-                "import sqlalchemy, flask_sqlalchemy; assert sqlalchemy.__version__ == '2.1.9'",
+                "import sqlalchemy, flask_sqlalchemy, sqlalchemy_utils; assert sqlalchemy.__version__ == '2.1.9'",
             ])
             .output()
             .is_ok_and(|o| o.status.success())

@@ -147,6 +147,17 @@ impl Extractor<'_> {
                 }
                 _ => self.unknown_type(arg, &name),
             },
+            Some(Resolved::Imported(n)) if n.starts_with("sqlalchemy_utils.") => {
+                let last = n.rsplit('.').next().unwrap_or(&n).to_owned();
+                match super::types::sqlalchemy_utils_type(&last) {
+                    Some(kind) => ColumnArg::Type(SqlType {
+                        class: last,
+                        kind,
+                        span: arg.span,
+                    }),
+                    None => self.unknown_type(arg, &last),
+                }
+            }
             Some(
                 Resolved::Local(n)
                 | Resolved::Imported(n)

@@ -163,3 +163,36 @@ pub fn from_python(python: &str, span: Span) -> Option<SqlType> {
         span,
     })
 }
+
+/// The column types of sqlalchemy-utils (a widely used third-party package): what their values
+/// are in Python, for the Rust type. The graph reports their own class name, as SQLAlchemy does.
+pub fn sqlalchemy_utils_type(name: &str) -> Option<TypeKind> {
+    use TypeKind::*;
+    let text = || Text { length: None };
+    Some(match name {
+        "UUIDType" => Uuid,
+        "JSONType" => Json,
+        "EmailType"
+        | "URLType"
+        | "IPAddressType"
+        | "ChoiceType"
+        | "ColorType"
+        | "CountryType"
+        | "CurrencyType"
+        | "LocaleType"
+        | "PhoneNumberType"
+        | "TimezoneType"
+        | "LtreeType"
+        | "TSVectorType"
+        | "StringEncryptedType"
+        | "EncryptedType"
+        | "ScalarListType" => text(),
+        "PasswordType" => Binary,
+        "ArrowType" => DateTime { timezone: true },
+        "PercentType" => Decimal {
+            precision: None,
+            scale: None,
+        },
+        _ => return None,
+    })
+}

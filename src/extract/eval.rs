@@ -43,55 +43,69 @@ pub const FUEL: u32 = 10_000;
 /// How deep evaluation may recurse (through names and nested expressions).
 const MAX_DEPTH: u32 = 64;
 
-/// Module-level (and class-level) assignments of names, with where they happen.
+/// Module-level (and class-level) assignments of names, with where they happen: copies of the
+/// values that could be constants (not `Column(...)` and other calls), so that the module can
+/// then be folded in place.
 #[derive(Debug, Default)]
-pub struct Constants<'a> {
-    /// `name -> [(position, value)]`, in source order.
-    module: IndexMap<&'a str, Vec<(u32, &'a Expr)>>,
+pub struct Constants {
+    /// `name -> [(position, value)]`, in source order; `None` for a value that is no constant.
+    module: IndexMap<String, Vec<(u32, Option<Expr>)>>,
     /// `class -> attribute -> value`, for `Config.PREFIX` style constants.
-    classes: IndexMap<&'a str, IndexMap<&'a str, &'a Expr>>,
+    classes: IndexMap<String, IndexMap<String, Expr>>,
 }
 
-impl<'a> Constants<'a> {
+/// `str` methods the evaluator knows; other calls are never constants.
+const STR_METHODS: &[&str] = &["lower", "upper", "strip", "title", "replace", "format", "join"];
+
+/// Whether an assigned value could evaluate to a constant (cheap to copy, worth keeping).
+fn could_be_constant(e: &Expr) -> bool {
+    match &e.kind {
+        ExprKind::Call { func, .. } => match &func.kind {
+            ExprKind::Attribute { attr, .. } => STR_METHODS.contains(&attr.as_str()),
+            ExprKind::Name(n) => n == "str",
+            _ => false,
+        },
+        _ => true,
+    }
+}
+
+impl Constants {
     /// Collects the simple assignments of a module body (following `if`/`try` blocks).
-    pub fn of(body: &'a [Stmt]) -> Self {
+    pub fn of(body: &[Stmt]) -> Self {
         let mut c = Constants::default();
         c.collect(body);
         c
     }
 
-    fn collect(&mut self, body: &'a [Stmt]) {
+    fn collect(&mut self, body: &[Stmt]) {
         for stmt in body {
             match &stmt.kind {
                 StmtKind::Assign { targets, value } => {
+                    let kept = could_be_constant(value).then(|| value.clone());
                     for t in targets {
                         if let Some(n) = t.as_name() {
-                            self.module
-                                .entry(n)
-                                .or_default()
-                                .push((stmt.span.start, value));
+                            self.module.entry(n.to_owned()).or_default().push((stmt.span.start, kept.clone()));
                         }
                     }
                 }
-                StmtKind::AnnAssign {
-                    target,
-                    value: Some(value),
-                    ..
-                } => {
+                StmtKind::AnnAssign { target, value: Some(value), .. } => {
                     if let Some(n) = target.as_name() {
-                        self.module
-                            .entry(n)
-                            .or_default()
-                            .push((stmt.span.start, value));
+                        let kept = could_be_constant(value).then(|| value.clone());
+                        self.module.entry(n.to_owned()).or_default().push((stmt.span.start, kept));
                     }
                 }
                 StmtKind::ClassDef(c) => {
-                    let attrs = self.classes.entry(c.name.as_str()).or_default();
+                    let attrs = self.classes.entry(c.name.clone()).or_default();
                     for s in &c.body {
                         if let StmtKind::Assign { targets, value } = &s.kind {
                             for t in targets {
                                 if let Some(n) = t.as_name() {
-                                    attrs.insert(n, value);
+                                    // A later non-constant assignment hides an earlier constant.
+                                    if could_be_constant(value) {
+                                        attrs.insert(n.to_owned(), value.clone());
+                                    } else {
+                                        attrs.shift_remove(n);
+                                    }
                                 }
                             }
                         }
@@ -101,12 +115,7 @@ impl<'a> Constants<'a> {
                     self.collect(body);
                     self.collect(orelse);
                 }
-                StmtKind::Try {
-                    body,
-                    handlers,
-                    orelse,
-                    finalbody,
-                } => {
+                StmtKind::Try { body, handlers, orelse, finalbody } => {
                     self.collect(body);
                     for h in handlers {
                         self.collect(h);
@@ -120,20 +129,18 @@ impl<'a> Constants<'a> {
     }
 
     /// The names assigned at module level, each with its last assignment.
-    pub fn module_names(&self) -> impl Iterator<Item = (&'a str, &'a Expr)> + '_ {
-        self.module
-            .iter()
-            .filter_map(|(n, defs)| defs.last().map(|(_, e)| (*n, *e)))
+    pub fn module_names(&self) -> impl Iterator<Item = (&str, &Expr)> + '_ {
+        self.module.iter().filter_map(|(n, defs)| defs.last().and_then(|(_, e)| e.as_ref()).map(|e| (n.as_str(), e)))
     }
 }
 
 /// Evaluates expressions of one module.
 pub struct Evaluator<'a> {
-    constants: &'a Constants<'a>,
+    constants: &'a Constants,
     scope: &'a Scope,
     index: &'a ModuleIndex,
     /// Class-level names visible (inside a class body): attribute -> value.
-    class_env: Option<&'a IndexMap<&'a str, &'a Expr>>,
+    class_env: Option<&'a IndexMap<String, Expr>>,
     fuel: Cell<u32>,
     depth: Cell<u32>,
     /// Names being evaluated, to stop `A = B; B = A` cycles.
@@ -141,7 +148,7 @@ pub struct Evaluator<'a> {
 }
 
 impl<'a> Evaluator<'a> {
-    pub fn new(constants: &'a Constants<'a>, scope: &'a Scope, index: &'a ModuleIndex) -> Self {
+    pub fn new(constants: &'a Constants, scope: &'a Scope, index: &'a ModuleIndex) -> Self {
         Evaluator {
             constants,
             scope,
@@ -296,8 +303,10 @@ impl<'a> Evaluator<'a> {
                 .rev()
                 .find(|(pos, _)| *pos < e.span.start)
                 .or(defs.last());
-            if let Some((_, v)) = before {
-                return self.guarded(n, e, || self.value(v));
+            match before {
+                Some((_, Some(v))) => return self.guarded(n, e, || self.value(v)),
+                Some((_, None)) => return Err(unknown(e.span, format!("`{n}` is not a constant sa2rs can evaluate"))),
+                None => {}
             }
         }
         match self.scope.binding(n) {

@@ -477,6 +477,22 @@ pub fn assumed_import(span: Span, name: &str) -> Diagnostic {
         ))])
 }
 
+pub fn assumed_flask_db(span: Span, name: &str) -> Diagnostic {
+    warning(
+        "W0013",
+        format!(
+            "`{name}` comes from outside the input; taken as Flask-SQLAlchemy's `SQLAlchemy()`"
+        ),
+    )
+    .with_labels(vec![primary(
+        span,
+        format!("classes subclass `{name}.Model`"),
+    )])
+    .with_notes(vec![help(format!(
+        "include the module that defines `{name}` in the input for sa2rs to read it"
+    ))])
+}
+
 pub fn not_literal(span: Span, what: &str) -> Diagnostic {
     warning(
         "W0002",

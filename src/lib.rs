@@ -132,8 +132,8 @@ pub fn analyse(inputs: &[Input]) -> Analysis {
             diagnostics::module_skipped(e.span, &e.message, &input.module)
         });
     }
-    let sources: Vec<extract::ModuleSource> = parsed
-        .iter()
+    let mut sources: Vec<extract::ModuleSource> = parsed
+        .iter_mut()
         .map(|(file, input, module)| extract::ModuleSource {
             file: *file,
             syntax: module,
@@ -142,7 +142,8 @@ pub fn analyse(inputs: &[Input]) -> Analysis {
         })
         .collect();
     let before = diags.len();
-    let decls = extract::extract_all(&sources, &files, &mut diags);
+    let decls = extract::extract_all(&mut sources, &files, &mut diags);
+    drop(sources);
     let nothing = decls
         .iter()
         .all(|d| d.classes.is_empty() && d.tables.is_empty());

@@ -656,20 +656,13 @@ mod tests {
                 src.push_str(&format!("    prev_id = Column(ForeignKey('t{}.id'))\n    prev = relationship('C{}', backref='next')\n", i - 1, i - 1));
             }
         }
-        let mut files = SourceFiles::new();
-        let file = files.add("chain.py", src);
-        let parsed = crate::parse::parse(file, files.text(file), "chain.py").expect("parses");
-        let mut diags = Vec::new();
-        let sources = [crate::extract::ModuleSource {
-            file,
-            syntax: &parsed.module,
-            name: "chain",
-            is_package: false,
-        }];
-        let decls = crate::extract::extract_all(&sources, &files, &mut diags);
-        let graph = crate::resolve::resolve(&decls, &mut diags);
-        assert!(diags.is_empty(), "{diags:?}");
-        (graph, files)
+        let analysis = crate::analyse(&[crate::Input::standalone("chain.py", src.into_bytes())]);
+        assert!(
+            analysis.diagnostics.is_empty(),
+            "{:?}",
+            analysis.diagnostics
+        );
+        (analysis.graph, analysis.files)
     }
 
     #[test]

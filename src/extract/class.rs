@@ -377,7 +377,23 @@ impl Extractor<'_> {
         if let Some(second) = args.get(1) {
             rel.secondary = self.secondary(second);
         }
+        // `relationship(**REL_ARGS)`: a dict of literal options, spread.
+        let mut expanded: Vec<Keyword> = Vec::new();
         for kw in keywords {
+            match &kw.name {
+                Some(_) => expanded.push(kw.clone()),
+                None => {
+                    match self.spread_keywords(&kw.value, &decl.name) {
+                        Some(mut spread) => expanded.append(&mut spread),
+                        None => self.diags.push(self.not_literal(
+                            kw.value.span,
+                            "the `**` arguments of `relationship(...)`",
+                        )),
+                    }
+                }
+            }
+        }
+        for kw in &expanded {
             let Some(k) = kw.name.as_deref() else {
                 continue;
             };
@@ -447,6 +463,38 @@ impl Extractor<'_> {
             }
         }
         rel
+    }
+
+    /// The keywords a `**value` spreads, when `value` is a dict of literal values the evaluator
+    /// knows (a class or module constant).
+    fn spread_keywords(&self, value: &Expr, class: &str) -> Option<Vec<Keyword>> {
+        let ev =
+            super::eval::Evaluator::new(&self.constants, &self.scope, self.index).in_class(class);
+        let super::eval::Value::Dict(pairs) = ev.eval(value).ok()? else {
+            return None;
+        };
+        pairs
+            .into_iter()
+            .map(|(k, v)| {
+                let super::eval::Value::Str(name) = k else {
+                    return None;
+                };
+                let kind = match v {
+                    super::eval::Value::Str(s) => ExprKind::Str(s),
+                    super::eval::Value::Bool(b) => ExprKind::Bool(b),
+                    super::eval::Value::Int(i) => ExprKind::Int(Some(i)),
+                    super::eval::Value::None => ExprKind::NoneLit,
+                    _ => return None,
+                };
+                let span = value.span;
+                Some(Keyword {
+                    name: Some(name),
+                    name_span: span,
+                    value: Expr { kind, span },
+                    span,
+                })
+            })
+            .collect()
     }
 
     /// A recorded option's value: a string literal's text (`lazy="joined"` is `joined`), else
@@ -580,7 +628,15 @@ impl Extractor<'_> {
             _ => e,
         };
         match &target.kind {
-            ExprKind::Name(n) => Some(Spanned::new(SecondaryRef::Variable(n.clone()), e.span)),
+            ExprKind::Name(n) => {
+                // A `Table` imported from another input module is named by its table name.
+                if let Some(Resolved::Imported(path)) = self.scope.resolve(target) {
+                    if let Some((_, Export::Table(full))) = self.index.lookup(&path) {
+                        return Some(Spanned::new(SecondaryRef::TableName(full), e.span));
+                    }
+                }
+                Some(Spanned::new(SecondaryRef::Variable(n.clone()), e.span))
+            }
             ExprKind::Str(s) => Some(Spanned::new(SecondaryRef::TableName(s.clone()), e.span)),
             _ => {
                 self.diags.push(self.not_literal(e.span, "`secondary=`"));

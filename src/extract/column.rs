@@ -113,7 +113,71 @@ impl Extractor<'_> {
         b
     }
 
+    /// `ForeignKey(User.id)`, `ForeignKey(User.__table__.c.id)`, `ForeignKey(users.c.id)`: the
+    /// `table.column` a column object names, for a class or `Table` declared above (as Python
+    /// requires).
+    fn column_object_target(&self, e: &Expr) -> Option<String> {
+        let ExprKind::Attribute { value, attr } = &e.kind else {
+            return None;
+        };
+        if let Some(class) = value.as_name() {
+            let decl = self.decls.classes.iter().rev().find(|c| c.name == class)?;
+            let table = decl.tablename.as_ref()?;
+            let col = decl
+                .columns
+                .iter()
+                .find(|c| c.attr.as_ref().is_some_and(|a| a.value == *attr))?;
+            return Some(format!("{}.{}", table.value, col.name));
+        }
+        let ExprKind::Attribute {
+            value: owner,
+            attr: c,
+        } = &value.kind
+        else {
+            return None;
+        };
+        if c != "c" && c != "columns" {
+            return None;
+        }
+        let table = match &owner.kind {
+            ExprKind::Name(var) => self
+                .decls
+                .tables
+                .iter()
+                .rev()
+                .find(|t| t.var.as_deref() == Some(var))?
+                .name
+                .value
+                .clone(),
+            ExprKind::Attribute {
+                value: class,
+                attr: t,
+            } if t == "__table__" => {
+                let class = class.as_name()?;
+                self.decls
+                    .classes
+                    .iter()
+                    .rev()
+                    .find(|c| c.name == class)?
+                    .tablename
+                    .as_ref()?
+                    .value
+                    .clone()
+            }
+            _ => return None,
+        };
+        Some(format!("{table}.{attr}"))
+    }
+
     fn column_arg(&mut self, arg: &Expr) -> ColumnArg {
+        // `MutableDict.as_mutable(JSONB)`: the column's type is the one wrapped.
+        if let ExprKind::Call { func, args, .. } = &arg.kind {
+            if let (ExprKind::Attribute { attr, .. }, [inner]) = (&func.kind, args.as_slice()) {
+                if attr == "as_mutable" {
+                    return self.column_arg(inner);
+                }
+            }
+        }
         if let Some(read) = self.read_type(arg) {
             return ColumnArg::Type(self.type_read(arg, read));
         }
@@ -128,9 +192,13 @@ impl Extractor<'_> {
                     let ExprKind::Call { args, .. } = &arg.kind else {
                         return ColumnArg::Ignored;
                     };
-                    match args.first().and_then(Expr::as_str) {
-                        Some(t) => ColumnArg::ForeignKey(ForeignKeyDecl {
-                            target: t.to_owned(),
+                    let target = args.first().and_then(|a| match a.as_str() {
+                        Some(t) => Some(t.to_owned()),
+                        None => self.column_object_target(a),
+                    });
+                    match target {
+                        Some(target) => ColumnArg::ForeignKey(ForeignKeyDecl {
+                            target,
                             span: arg.span,
                         }),
                         None => {

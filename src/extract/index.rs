@@ -24,6 +24,8 @@ pub enum Export {
     Alias(String),
     /// A module constant with a statically known value.
     Value(super::eval::Value),
+    /// A `Table(...)` assigned to a module variable: its full name (`schema.table`).
+    Table(String),
     /// A column factory (`partial(Column, ...)`, a function returning a column).
     Factory(Box<super::factories::Factory>),
     /// An `Annotated[...]` type alias.
@@ -42,6 +44,11 @@ const MAX_HOPS: usize = 32;
 impl ModuleIndex {
     pub fn insert(&mut self, module: String, exports: IndexMap<String, Export>) {
         self.modules.insert(module, exports);
+    }
+
+    /// Whether `module` is one of the inputs.
+    pub fn has_module(&self, module: &str) -> bool {
+        self.modules.contains_key(module)
     }
 
     /// The names `from module import *` binds: those not starting with `_`.

@@ -60,6 +60,8 @@ struct Extractor<'a> {
     module_defs: IndexMap<String, u32>,
     /// The same for the body of the class being extracted.
     class_body: IndexMap<String, u32>,
+    /// The module's constants, for evaluating what folding left (`**kwargs` dicts).
+    constants: eval::Constants,
     /// Column factories of the module, by name.
     factories: IndexMap<String, factories::Factory>,
     /// `Annotated[...]` aliases of the module, by name.
@@ -87,7 +89,8 @@ struct Extractor<'a> {
 /// One parsed input module.
 pub struct ModuleSource<'a> {
     pub file: FileId,
-    pub syntax: &'a Module,
+    /// Its syntax tree, which extraction constant-folds in place.
+    pub syntax: &'a mut Module,
     /// The dotted module name (`app.models.user`).
     pub name: &'a str,
     /// The module is a package's `__init__.py`.
@@ -100,7 +103,7 @@ const MAX_PASSES: usize = 8;
 /// Extracts the declarations of every module, resolving imports between them. Returns one
 /// [`FileDecls`] per source, in order; diagnostics are appended to `diags`.
 pub fn extract_all(
-    sources: &[ModuleSource],
+    sources: &mut [ModuleSource],
     files: &SourceFiles,
     diags: &mut Vec<Diagnostic>,
 ) -> Vec<FileDecls> {
@@ -109,7 +112,7 @@ pub fn extract_all(
         let mut next = ModuleIndex::default();
         let mut decls = Vec::with_capacity(sources.len());
         let mut pass_diags = Vec::new();
-        for source in sources {
+        for source in sources.iter_mut() {
             let (found, exports) = extract_one(source, &index, files, &mut pass_diags);
             next.insert(source.name.to_owned(), exports);
             decls.push(found);
@@ -127,7 +130,7 @@ pub fn extract_all(
 /// Extracts one module with what the index says of the others; returns its declarations and
 /// its exports.
 fn extract_one(
-    source: &ModuleSource,
+    source: &mut ModuleSource,
     index: &ModuleIndex,
     files: &SourceFiles,
     diags: &mut Vec<Diagnostic>,
@@ -137,17 +140,17 @@ fn extract_one(
     // Constant expressions become literals before anything reads them; module constants are
     // offered to the modules importing them.
     let constants = eval::Constants::of(&source.syntax.body);
-    let (body, unknown_why, values) = {
+    let (unknown_why, values) = {
         let ev = eval::Evaluator::new(&constants, &scope, index);
-        let mut body = source.syntax.body.clone();
-        let reasons = eval::fold_module(&mut body, &ev);
+        let reasons = eval::fold_module(&mut source.syntax.body, &ev);
         let values: Vec<(String, eval::Value)> = constants
             .module_names()
             .filter_map(|(n, e)| ev.eval(e).ok().map(|v| (n.to_owned(), v)))
             .collect();
-        (body, reasons, values)
+        (reasons, values)
     };
-    let local = local_types::LocalTypes::collect(&body, &scope);
+    let body = &source.syntax.body;
+    let local = local_types::LocalTypes::collect(body, &scope);
     let mut ex = Extractor {
         file: source.file,
         module: source.name.to_owned(),
@@ -160,10 +163,11 @@ fn extract_one(
         type_map: type_map::TypeMap::default(),
         bases: IndexMap::new(),
         declarative_classes: IndexMap::new(),
-        module_defs: join::definitions(&body),
+        module_defs: join::definitions(body),
         unknown_why,
         aliases: IndexMap::new(),
         factories: IndexMap::new(),
+        constants,
         class_body: IndexMap::new(),
         records: Vec::new(),
         record_by_name: IndexMap::new(),
@@ -171,9 +175,12 @@ fn extract_one(
         decls: FileDecls::default(),
         diags: Vec::new(),
     };
-    ex.collect_aliases(&body);
-    ex.collect_factories(&body);
-    ex.module_body(&body);
+    ex.collect_aliases(body);
+    ex.collect_factories(body);
+    ex.module_body(body);
+    for (name, span) in &ex.scope.assumed_flask {
+        ex.diags.push(diag::assumed_flask_db(*span, name));
+    }
     for (name, span) in &ex.scope.assumed {
         ex.diags.push(diag::assumed_import(*span, name));
     }
@@ -197,6 +204,15 @@ fn extract_one(
     }
     for (name, role) in &ex.declarative_classes {
         exports.insert(name.clone(), Export::Class(*role));
+    }
+    for t in &ex.decls.tables {
+        if let Some(var) = &t.var {
+            let full = match &t.args.schema {
+                Some(schema) => format!("{}.{}", schema.value, t.name.value),
+                None => t.name.value.clone(),
+            };
+            exports.insert(var.clone(), Export::Table(full));
+        }
     }
     for (name, f) in &ex.factories {
         exports.insert(name.clone(), Export::Factory(Box::new(f.clone())));

@@ -26,6 +26,13 @@ pub struct Scope {
     star_imports: Vec<String>,
     /// Names used as SQLAlchemy's although never imported (reported once each).
     pub assumed: IndexMap<String, Span>,
+    /// Classes of the module that subclass Flask-SQLAlchemy's `SQLAlchemy`.
+    flask_classes: Vec<String>,
+    /// Names used as `name.Model` in class bases, with the first such use.
+    model_bases: IndexMap<String, Span>,
+    /// Names imported from outside the input and taken as a Flask-SQLAlchemy `db` because
+    /// classes subclass `name.Model` (reported once each).
+    pub assumed_flask: IndexMap<String, Span>,
 }
 
 /// A name resolved to where it comes from.
@@ -92,7 +99,25 @@ impl Scope {
                         }
                     }
                 }
-                StmtKind::ClassDef(c) => self.bind(&c.name, Binding::Local),
+                StmtKind::ClassDef(c) => {
+                    for b in &c.bases {
+                        if let ExprKind::Attribute { value, attr } = &b.kind {
+                            if let (Some(n), true) = (value.as_name(), attr == "Model") {
+                                self.model_bases.entry(n.to_owned()).or_insert(b.span);
+                            }
+                        }
+                    }
+                    // `class MySQLAlchemy(SQLAlchemy)`: its instances are `db`s too.
+                    let flask = c.bases.iter().any(|b| match self.resolve(b) {
+                        Some(Resolved::Sqla(n)) => n == "SQLAlchemy",
+                        Some(Resolved::Local(n)) => self.flask_classes.contains(&n),
+                        _ => false,
+                    });
+                    if flask {
+                        self.flask_classes.push(c.name.clone());
+                    }
+                    self.bind(&c.name, Binding::Local)
+                }
                 StmtKind::FunctionDef(f) => self.bind(&f.name, Binding::Local),
                 StmtKind::Assign { targets, value } => {
                     for t in targets {
@@ -143,7 +168,11 @@ impl Scope {
         let ExprKind::Call { func, .. } = &value.kind else {
             return false;
         };
-        matches!(self.resolve(func), Some(Resolved::Sqla(n)) if n == "SQLAlchemy")
+        match self.resolve(func) {
+            Some(Resolved::Sqla(n)) => n == "SQLAlchemy",
+            Some(Resolved::Local(n)) => self.flask_classes.contains(&n),
+            _ => false,
+        }
     }
 
     /// Makes relative imports absolute for `module`, and binds names imported from another
@@ -168,6 +197,18 @@ impl Scope {
                     Some((_, super::index::Export::FlaskDb)) => Binding::FlaskDb,
                     _ => Binding::Import(index.canonical(&abs)),
                 };
+            }
+        }
+        // `from app.extensions import db`, with `app.extensions` outside the input, and classes
+        // subclassing `db.Model`: Flask-SQLAlchemy's `db`, by every sign the module gives.
+        for (name, span) in &self.model_bases {
+            let Some(Binding::Import(path)) = self.names.get(name) else {
+                continue;
+            };
+            let module = path.rsplit_once('.').map_or(path.as_str(), |(m, _)| m);
+            if !index.has_module(module) && !path.starts_with("sqlalchemy") {
+                self.names.insert(name.clone(), Binding::FlaskDb);
+                self.assumed_flask.insert(name.clone(), *span);
             }
         }
     }

@@ -969,3 +969,53 @@ pub fn combined_columns(
         "rename one of the attributes, or map both explicitly (`column_property`)",
     )])
 }
+
+// ---- collections and loaders -----------------------------------------------------------------
+
+pub fn abstract_collection(span: Span, class: &str, key: &str, collection: &str) -> Diagnostic {
+    error(
+        "E0500",
+        format!("collection type `{collection}` of relationship `{class}.{key}` cannot be instantiated"),
+    )
+    .with_labels(vec![primary(
+        span,
+        "an abstract collection type: SQLAlchemy raises `ArgumentError`",
+    )])
+    .with_notes(vec![help(
+        "annotate with `List[...]` or `Set[...]`, or pass a concrete `collection_class=` (`list`, `set`, `attribute_keyed_dict(...)`)",
+    )])
+}
+
+pub fn dict_without_key(span: Span, class: &str, key: &str) -> Diagnostic {
+    error(
+        "E0501",
+        format!("dict collection of relationship `{class}.{key}` has no key"),
+    )
+    .with_labels(vec![primary(
+        span,
+        "a plain `dict` has no appender method: SQLAlchemy raises `ArgumentError`",
+    )])
+    .with_notes(vec![help(
+        "pass `collection_class=attribute_keyed_dict(\"name\")`, naming the target's attribute that keys the dict",
+    )])
+}
+
+pub fn query_loader_on_scalar(
+    span: Span,
+    class: &str,
+    key: &str,
+    lazy: &str,
+    why: &str,
+) -> Diagnostic {
+    error(
+        "E0502",
+        format!("`{lazy}` loader on relationship `{class}.{key}`, which {why}"),
+    )
+    .with_labels(vec![primary(
+        span,
+        "dynamic and write-only loaders need a one-to-many or many-to-many collection",
+    )])
+    .with_notes(vec![help(
+        "use another loader (`lazy=\"select\"`, ...) here, or put this one on the collection side",
+    )])
+}

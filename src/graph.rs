@@ -3,7 +3,7 @@
 //! Built by `resolve`, read by every emitter. Classes, tables and columns refer to each other by
 //! id, never by name; every node keeps the span of the source that declared it.
 
-use crate::ir::{ConstraintKind, Identity, SqlType};
+use crate::ir::{ConstraintKind, Identity, Lazy, SqlType};
 use crate::source::Span;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -196,8 +196,47 @@ pub struct Relationship {
     pub span: Span,
     /// Created on the target by another relationship's `backref`.
     pub from_backref: bool,
-    /// Options recorded as written (`lazy`, `cascade`, ...).
+    /// Its loader strategy and what it holds.
+    pub loading: Loading,
+    /// Options recorded as written (`cascade`, ...).
     pub options: Vec<(String, String)>,
+}
+
+/// How a relationship loads its rows and what its attribute holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Loading {
+    pub lazy: Lazy,
+    pub holds: Holds,
+}
+
+impl Default for Loading {
+    /// SQLAlchemy's defaults: a list, loaded on first access.
+    fn default() -> Self {
+        Loading {
+            lazy: Lazy::Select,
+            holds: Holds::List,
+        }
+    }
+}
+
+/// What a relationship attribute holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Holds {
+    /// One row or none (`uselist=False`).
+    Scalar,
+    List,
+    Set,
+    /// A dict of rows keyed by `key` (an attribute or column of the target, or a function as
+    /// written).
+    KeyedDict {
+        key: String,
+    },
+    /// A write-only collection: appended to and queried, never loaded.
+    WriteOnly,
+    /// A query per access (`lazy="dynamic"`).
+    Dynamic,
+    /// A custom collection class, as written.
+    Other(String),
 }
 
 impl Relationship {

@@ -4,7 +4,10 @@
 //! Values the source may leave out stay `Option`s here (`nullable: Option<bool>`); the resolved
 //! answer lives in [`graph`](crate::graph).
 
+pub mod collection;
 pub mod join;
+
+pub use collection::{Collection, CollectionClass, Lazy, LoadingDecl};
 
 use crate::source::{FileId, Span};
 
@@ -277,20 +280,16 @@ pub struct PyEnum {
     pub span: Span,
 }
 
-/// The Python collection a relationship annotation names.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Collection {
-    List,
-    Set,
-}
-
 /// What a `Mapped[...]` relationship annotation says.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RelAnnotation {
     /// The class named inside the annotation.
     pub target: Option<Spanned<String>>,
-    /// `Some` for `Mapped[List[X]]` / `Mapped[set[X]]`; `None` for a scalar `Mapped[X]`.
-    pub collection: Option<Collection>,
+    /// `Some` for `Mapped[List[X]]` / `Mapped[set[X]]` (spanned at the collection type); `None`
+    /// for a scalar `Mapped[X]`.
+    pub collection: Option<Spanned<Collection>>,
+    /// The loader a `WriteOnlyMapped[...]` / `DynamicMapped[...]` annotation sets.
+    pub lazy: Option<Spanned<Lazy>>,
 }
 
 /// How `secondary=` names the association table.
@@ -325,8 +324,10 @@ pub struct RelationshipDecl {
     /// Arguments that change the join but that sa2rs cannot read (an unreadable `primaryjoin`,
     /// ...): a relationship with any is left out of the graph (with a warning).
     pub unported: Vec<Spanned<String>>,
-    /// Keyword arguments recorded for the registry but not interpreted (`lazy`, `cascade`, ...),
-    /// as `(name, source text)`.
+    /// `lazy=` and `collection_class=`.
+    pub loading: LoadingDecl,
+    /// Keyword arguments recorded for the registry but not interpreted (`cascade`, ...), as
+    /// `(name, source text)`.
     pub options: Vec<(String, String)>,
 }
 
@@ -335,6 +336,8 @@ pub struct RelationshipDecl {
 pub struct BackrefDecl {
     pub name: Spanned<String>,
     pub uselist: Option<bool>,
+    /// `lazy=` and `collection_class=` of the reverse side.
+    pub loading: LoadingDecl,
     pub options: Vec<(String, String)>,
 }
 

@@ -3,6 +3,7 @@
 mod enums;
 pub mod graph_json;
 mod hierarchy;
+mod loading;
 mod names;
 pub mod rust;
 mod table_doc;

@@ -341,7 +341,7 @@ fn column_doc(
     )
 }
 
-fn one_line(s: &str) -> String {
+pub(super) fn one_line(s: &str) -> String {
     let s: String = s.split_whitespace().collect::<Vec<_>>().join(" ");
     s.replace('`', "'")
 }
@@ -440,6 +440,7 @@ pub(super) fn registry_with(
         EntityOf::Table(t) => graph.table(t).fullname(),
     });
     let relations = relation_entries(graph, plan, entries);
+    let loading_items = super::loading::items();
     let (parent_fn, relation_fn) = super::hierarchy::registry_lookup(graph, plan);
     quote! {
             /// A generated struct: a mapped class or a plain table.
@@ -507,9 +508,15 @@ pub(super) fn registry_with(
                 pub reverse: Option<&'static str>,
                 /// The join's column pairs, in SQLAlchemy's order.
                 pub pairs: &'static [ColumnPair],
-                /// Other `relationship()` arguments, as written (`lazy`, `cascade`, ...).
+                /// What the Python attribute holds.
+                pub collection: Collection,
+                /// How SQLAlchemy loads it (`lazy=`).
+                pub lazy: Lazy,
+                /// Other `relationship()` arguments, as written (`cascade`, ...).
                 pub options: &'static [(&'static str, &'static str)],
             }
+
+            #loading_items
 
             /// Every relationship, in declaration order.
             pub static RELATIONS: &[Relation] = &[#(#relations)*];
@@ -550,6 +557,7 @@ fn relation_entries(graph: &Graph, plan: &Plan, range: std::ops::Range<usize>) -
                 let (l, rm) = (graph.qualified(l), graph.qualified(rm));
                 quote!(ColumnPair { local: #l, remote: #rm })
             });
+            let (collection, lazy) = super::loading::values(&r.loading);
             let options = r.options.iter().map(|(k, v)| {
                 let v = one_line(v);
                 quote!((#k, #v))
@@ -564,6 +572,8 @@ fn relation_entries(graph: &Graph, plan: &Plan, range: std::ops::Range<usize>) -
                     via: #via,
                     reverse: #reverse,
                     pairs: &[#(#pairs),*],
+                    collection: #collection,
+                    lazy: Lazy::#lazy,
                     options: &[#(#options),*],
                 },
             }

@@ -2,7 +2,7 @@
 
 use indexmap::IndexSet;
 
-use super::annotation::class_name;
+use super::annotation::{class_name, Annotated};
 use super::declarative::{BodyDecl, DUNDERS};
 use super::dunder::Dunder;
 use super::mro::RecordKind;
@@ -196,7 +196,7 @@ impl Extractor<'_> {
                 match value {
                     Some(v) => self.attribute(decl, attr, Some(inner), v, stmt.span),
                     None => {
-                        let ann = self.column_annotation(inner);
+                        let ann = self.column_annotation(inner.inner);
                         if let Some(col) = self.column_call(
                             Some(attr),
                             Some(ann),
@@ -240,7 +240,7 @@ impl Extractor<'_> {
         &mut self,
         decl: &mut BodyDecl,
         attr: Spanned<String>,
-        inner: Option<&Expr>,
+        inner: Option<Annotated>,
         value: &Expr,
         span: Span,
     ) {
@@ -283,7 +283,7 @@ impl Extractor<'_> {
                 } else {
                     ColumnStyle::Mapped
                 };
-                let ann = inner.map(|i| self.column_annotation(i));
+                let ann = inner.map(|i| self.column_annotation(i.inner));
                 if let Some(col) = self.column_call(Some(attr), ann, style, args, keywords, span) {
                     decl.columns.push(col);
                 }
@@ -356,6 +356,7 @@ impl Extractor<'_> {
             primaryjoin: None,
             secondaryjoin: None,
             unported: Vec::new(),
+            loading: Default::default(),
             options: Vec::new(),
         };
         if let Some(first) = args.first() {
@@ -402,6 +403,12 @@ impl Extractor<'_> {
                             &rel.attr.value,
                         ));
                         rel.unported.push(Spanned::new(k.clone(), kw.value.span));
+                    }
+                }
+                "lazy" | "collection_class" => {
+                    if !self.loading_arg(k, &kw.value, &mut rel.loading) {
+                        rel.options
+                            .push((k.to_owned(), self.option_text(&kw.value)));
                     }
                 }
                 "remote_side" => rel.remote_side = self.column_names(&kw.value, "`remote_side=`"),
@@ -454,6 +461,7 @@ impl Extractor<'_> {
             return Some(BackrefDecl {
                 name: Spanned::new(s.to_owned(), e.span),
                 uselist: None,
+                loading: Default::default(),
                 options: Vec::new(),
             });
         }
@@ -468,11 +476,14 @@ impl Extractor<'_> {
                     let mut b = BackrefDecl {
                         name: Spanned::new(name.to_owned(), args[0].span),
                         uselist: None,
+                        loading: Default::default(),
                         options: Vec::new(),
                     };
                     for kw in keywords {
                         match kw.name.as_deref() {
                             Some("uselist") => b.uselist = kw.value.as_bool(),
+                            Some(k @ ("lazy" | "collection_class"))
+                                if self.loading_arg(k, &kw.value, &mut b.loading) => {}
                             Some(k) => b.options.push((k.to_owned(), self.option_text(&kw.value))),
                             None => {}
                         }

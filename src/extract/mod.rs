@@ -7,6 +7,7 @@
 
 mod annotation;
 mod class;
+mod collection;
 mod column;
 mod declarative;
 mod dunder;

@@ -6,6 +6,7 @@
 //! Where SQLAlchemy would raise, an error diagnostic is reported and the construct is left out
 //! of the graph, so that the rest of the graph is still right.
 
+mod collections;
 mod constraints;
 mod explicit;
 mod inherit;

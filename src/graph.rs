@@ -3,7 +3,7 @@
 //! Built by `resolve`, read by every emitter. Classes, tables and columns refer to each other by
 //! id, never by name; every node keeps the span of the source that declared it.
 
-use crate::ir::{ConstraintKind, Identity, Lazy, SqlType};
+use crate::ir::{ConstraintKind, FieldOptions, Identity, Lazy, PropertyDecl, SqlType};
 use crate::source::Span;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -45,6 +45,10 @@ pub struct Class {
     /// The discriminator column (`polymorphic_on`), on the class that declares it.
     pub polymorphic_on: Option<ColumnRef>,
     pub polymorphic_identity: Option<Identity>,
+    /// `column_property(expr)` and `association_proxy(...)` attributes, for the documentation.
+    pub properties: Vec<PropertyDecl>,
+    /// The dataclass settings of its own mapped columns, by attribute.
+    pub field_options: Vec<FieldOptions>,
 }
 
 impl Class {
@@ -59,6 +63,8 @@ impl Class {
             columns: Vec::new(),
             polymorphic_on: None,
             polymorphic_identity: None,
+            properties: Vec::new(),
+            field_options: Vec::new(),
         }
     }
 }

@@ -6,8 +6,10 @@
 
 pub mod collection;
 pub mod join;
+pub mod property;
 
 pub use collection::{Collection, CollectionClass, Lazy, LoadingDecl};
+pub use property::{FieldOptions, PropertyDecl, PropertyKind};
 
 use crate::source::{FileId, Span};
 
@@ -63,6 +65,10 @@ pub struct ClassDecl {
     pub inherits: Option<Spanned<String>>,
     /// What `__mapper_args__` (or a concrete base class) says about inheritance.
     pub mapper_args: MapperArgs,
+    /// `column_property(expr)` and `association_proxy(...)` attributes of its body.
+    pub properties: Vec<PropertyDecl>,
+    /// The dataclass settings of its mapped columns (its own and copied ones), by attribute.
+    pub field_options: Vec<FieldOptions>,
 }
 
 /// The inheritance settings of `__mapper_args__`.

@@ -298,6 +298,7 @@ fn column_doc(
     col: &Column,
     field: &str,
     table: Option<&str>,
+    dataclass: &[(String, String)],
 ) -> String {
     let mut facts = vec![format!("`{}`", col.ty.class)];
     if col.primary_key {
@@ -323,6 +324,13 @@ fn column_doc(
     }
     if let Some(d) = &col.server_default {
         facts.push(format!("server default `{}`", one_line(d)));
+    }
+    if !dataclass.is_empty() {
+        let options: Vec<String> = dataclass
+            .iter()
+            .map(|(k, v)| format!("`{k}={}`", one_line(v)))
+            .collect();
+        facts.push(format!("dataclass {}", options.join(", ")));
     }
     let python = col.attr.as_deref().unwrap_or(&col.name);
     let mut names = match table {
@@ -382,8 +390,12 @@ pub(super) fn struct_item(
         }
     };
     let table = graph.table(table_id);
+    let properties = match entity.of {
+        EntityOf::Class(c) => super::class_doc::properties_doc(graph, files, c),
+        EntityOf::Table(_) => String::new(),
+    };
     let struct_doc = doc(&format!(
-        "{what}{}",
+        "{what}{}{properties}",
         super::table_doc::table_args_doc(table)
     ));
     // Fields from several tables (joined-table inheritance) name their table.
@@ -398,7 +410,13 @@ pub(super) fn struct_item(
             ty
         };
         let qualifier = several.then(|| graph.table(r.table).name.as_str());
-        let d = doc(&column_doc(graph, files, col, field_name, qualifier));
+        let dataclass = match entity.of {
+            EntityOf::Class(c) => super::class_doc::field_options(graph, c, col),
+            EntityOf::Table(_) => &[],
+        };
+        let d = doc(&column_doc(
+            graph, files, col, field_name, qualifier, dataclass,
+        ));
         quote! { #d pub #field: #ty, }
     });
     let table_name = table.fullname();

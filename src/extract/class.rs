@@ -190,6 +190,11 @@ impl Extractor<'_> {
                     return;
                 }
                 let Some(inner) = self.mapped_inner(annotation) else {
+                    // `keywords: AssociationProxy[...] = association_proxy(...)`.
+                    if let Some(v) = value.as_ref().filter(|v| self.is_proxy(v)) {
+                        let attr = Spanned::new(name.to_owned(), target.span);
+                        self.attribute(decl, attr, None, v, stmt.span);
+                    }
                     return;
                 };
                 let attr = Spanned::new(name.to_owned(), target.span);
@@ -284,7 +289,10 @@ impl Extractor<'_> {
                     ColumnStyle::Mapped
                 };
                 let ann = inner.map(|i| self.column_annotation(i.inner));
-                if let Some(col) = self.column_call(Some(attr), ann, style, args, keywords, span) {
+                if let Some(mut col) =
+                    self.column_call(Some(attr), ann, style, args, keywords, span)
+                {
+                    self.column_extras(decl, &mut col, keywords);
                     decl.columns.push(col);
                 }
             }
@@ -293,35 +301,7 @@ impl Extractor<'_> {
                 let rel = self.relationship_call(decl, attr, ann, args, keywords, span);
                 decl.relationships.push(rel);
             }
-            // `column_property(Column(...))` still adds the column to the table.
-            "column_property" => match args.first() {
-                Some(Expr {
-                    kind:
-                        ExprKind::Call {
-                            func: inner,
-                            args: cargs,
-                            keywords: ckw,
-                        },
-                    span: cspan,
-                }) if matches!(self.scope.resolve_sqla(inner), Some(Resolved::Sqla(n)) if n == "Column" || n == "mapped_column") =>
-                {
-                    self.diags.push(diag::not_ported(
-                        value.span,
-                        "`column_property(...)`",
-                        "ported as its plain column",
-                    ));
-                    if let Some(col) =
-                        self.column_call(Some(attr), None, ColumnStyle::Classic, cargs, ckw, *cspan)
-                    {
-                        decl.columns.push(col);
-                    }
-                }
-                _ => self.diags.push(diag::not_ported(
-                    value.span,
-                    "`column_property(...)`",
-                    "this attribute is left out",
-                )),
-            },
+            _ if self.property_attr(decl, &attr, &callee, args, keywords, value.span) => {}
             other => {
                 let what = format!("`{other}(...)`");
                 self.diags.push(diag::not_ported(

@@ -16,6 +16,7 @@ mod index;
 mod join;
 mod local_types;
 mod mro;
+mod property;
 mod scope;
 mod sqltype;
 mod table_args;

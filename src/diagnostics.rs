@@ -1019,3 +1019,29 @@ pub fn query_loader_on_scalar(
         "use another loader (`lazy=\"select\"`, ...) here, or put this one on the collection side",
     )])
 }
+
+// ---- run-time constructs -----------------------------------------------------------------------
+
+pub fn runtime_class(span: Span, what: &str, assumed: &str) -> Diagnostic {
+    warning("W0500", format!("{what} is created at run time"))
+        .with_labels(vec![primary(span, assumed.to_owned())])
+        .with_notes(vec![help(
+            "declare mapped classes with `class` statements at module level for sa2rs to port them",
+        )])
+}
+
+pub fn runtime_hook(span: Span, what: &str, assumed: &str) -> Diagnostic {
+    warning("W0009", format!("{what} may change the mapping at run time"))
+        .with_labels(vec![primary(span, assumed.to_owned())])
+        .with_notes(vec![help(
+            "sa2rs does not run Python; declare what it adds or changes in the class bodies for sa2rs to see it",
+        )])
+}
+
+pub fn runtime_value(span: Span, what: &str, source: &str, assumed: &str) -> Diagnostic {
+    warning("W0501", format!("{what} is read from {source} at run time"))
+        .with_labels(vec![primary(span, assumed.to_owned())])
+        .with_notes(vec![help(
+            "sa2rs cannot know this value; write it as a literal, or check the output against the deployed configuration",
+        )])
+}

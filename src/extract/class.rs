@@ -80,6 +80,7 @@ impl Extractor<'_> {
     }
 
     pub(super) fn class_def(&mut self, c: &ClassDef, _span: Span) {
+        self.declare_hooks(c);
         let lineage = self.lineage(c);
         let info = ClassBody::scan(&c.body);
         let abstract_concrete = c.bases.iter().find(|b| {
@@ -146,6 +147,7 @@ impl Extractor<'_> {
         }
         self.enter_class(c);
         let start = self.diags.len();
+        self.init_subclass_hooks(index);
         let decl = self.scan_mapped(index, c, info.table, info.table_args);
         // What the scan reports (the class's own body, its mixins, its dunders) reads best in
         // source order.

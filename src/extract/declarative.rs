@@ -372,7 +372,19 @@ impl Extractor<'_> {
     ) -> bool {
         match (tablename, inherits) {
             (None, None) => {
-                self.diags.push(diag::no_tablename(c.name_span, &c.name));
+                match self.tablename_from_hook(&c.name) {
+                    // The hook may name its table: not an error, but not known either.
+                    Some(base) => {
+                        let what = format!("`__init_subclass__` of `{base}`");
+                        let assumed = format!(
+                            "`{}` has no `__tablename__` of its own: left out of the output",
+                            c.name
+                        );
+                        self.diags
+                            .push(diag::runtime_hook(c.name_span, &what, &assumed));
+                    }
+                    None => self.diags.push(diag::no_tablename(c.name_span, &c.name)),
+                }
                 return false;
             }
             (None, Some(parent)) => {

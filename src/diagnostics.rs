@@ -1020,6 +1020,26 @@ pub fn query_loader_on_scalar(
     )])
 }
 
+pub fn default_factory_mismatch(
+    span: Span,
+    class: &str,
+    key: &str,
+    given: &str,
+    expected: &str,
+) -> Diagnostic {
+    error(
+        "E0503",
+        format!("`default_factory={given}` of relationship `{class}.{key}` is not its collection class"),
+    )
+    .with_labels(vec![primary(
+        span,
+        format!("SQLAlchemy raises `ArgumentError`: `default_factory` must be {expected}"),
+    )])
+    .with_notes(vec![help(
+        "make `default_factory=` the collection the annotation names (`list` for `List[...]`, `set` for `Set[...]`)",
+    )])
+}
+
 // ---- run-time constructs -----------------------------------------------------------------------
 
 pub fn runtime_class(span: Span, what: &str, assumed: &str) -> Diagnostic {

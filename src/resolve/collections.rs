@@ -54,7 +54,45 @@ pub(super) fn scan(rel: &RelationshipDecl, class: &str) -> Result<Scanned, Diagn
     if scanned.collection.is_none() && ann.lazy.is_none() {
         scanned.forced_uselist = Some(false);
     }
+    default_factory(rel, &scanned, ann.lazy.is_some(), class)?;
     Ok(scanned)
+}
+
+/// `declarative_scan`: a dataclass `default_factory=` of an annotated relationship must be
+/// exactly its collection class (`list` for write-only and dynamic ones), or the plain
+/// `dict` a keyed dict collection acts as.
+fn default_factory(
+    rel: &RelationshipDecl,
+    scanned: &Scanned,
+    query_only: bool,
+    class: &str,
+) -> Result<(), Diagnostic> {
+    let Some((_, given)) = rel.options.iter().find(|(k, _)| k == "default_factory") else {
+        return Ok(());
+    };
+    let expected: &[&str] = match (&scanned.collection, query_only) {
+        (_, true) => &["list"],
+        (None, false) => &[],
+        (Some(CollectionClass::List), _) => &["list"],
+        (Some(CollectionClass::Set), _) => &["set"],
+        (Some(CollectionClass::KeyedDict { .. }), _) => &["dict"],
+        // A custom class: sa2rs cannot tell what it acts as.
+        (Some(CollectionClass::Other(_) | CollectionClass::PlainDict), _) => return Ok(()),
+    };
+    if expected.contains(&given.trim()) {
+        return Ok(());
+    }
+    let expected = match expected.first() {
+        Some(e) => format!("`{e}`"),
+        None => "not given: the relationship holds one row".to_owned(),
+    };
+    Err(diag::default_factory_mismatch(
+        rel.attr.span,
+        class,
+        &rel.attr.value,
+        given,
+        &expected,
+    ))
 }
 
 /// `uselist`: what `declarative_scan` forced, else the explicit value, else

@@ -1040,6 +1040,17 @@ pub fn default_factory_mismatch(
     )])
 }
 
+pub fn unknown_loader(span: Span, lazy: &str) -> Diagnostic {
+    error("E0504", format!("unknown loader strategy `lazy=\"{lazy}\"`"))
+        .with_labels(vec![primary(
+            span,
+            "SQLAlchemy raises `LoaderStrategyException`: \"Can't find strategy\"",
+        )])
+        .with_notes(vec![help(
+            "use one of `select`, `joined`, `selectin`, `subquery`, `immediate`, `raise`, `raise_on_sql`, `noload`, `write_only`, `dynamic`",
+        )])
+}
+
 // ---- run-time constructs -----------------------------------------------------------------------
 
 pub fn runtime_class(span: Span, what: &str, assumed: &str) -> Diagnostic {

@@ -528,7 +528,8 @@ pub(super) fn registry_with(
                 pub pairs: &'static [ColumnPair],
                 /// What the Python attribute holds.
                 pub collection: Collection,
-                /// How SQLAlchemy loads it (`lazy=`).
+                /// How SQLAlchemy loads it (`lazy=`; `Select` when `lazy=` is not a literal, which
+                /// is then among the `options`).
                 pub lazy: Lazy,
                 /// Other `relationship()` arguments, as written (`cascade`, ...).
                 pub options: &'static [(&'static str, &'static str)],

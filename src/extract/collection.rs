@@ -29,8 +29,10 @@ impl Extractor<'_> {
                         true
                     }
                     None => {
-                        if text.is_none() {
-                            self.diags.push(diag::not_literal(e.span, "`lazy=`"));
+                        match text {
+                            // `LoaderStrategyException` when mappers are configured.
+                            Some(t) => self.diags.push(diag::unknown_loader(e.span, t)),
+                            None => self.diags.push(diag::not_literal(e.span, "`lazy=`")),
                         }
                         false
                     }

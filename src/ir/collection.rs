@@ -27,7 +27,8 @@ impl Lazy {
     /// The strategy a `lazy=` literal names (`"selectin"`, `True`, `None`, ...).
     pub fn from_literal(text: &str) -> Option<Lazy> {
         Some(match text {
-            "select" | "True" => Lazy::Select,
+            // `baked_select` is the legacy name of the same strategy.
+            "select" | "True" | "baked_select" => Lazy::Select,
             "joined" | "False" => Lazy::Joined,
             "selectin" => Lazy::Selectin,
             "subquery" => Lazy::Subquery,

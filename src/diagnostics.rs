@@ -999,3 +999,110 @@ pub fn combined_columns(
         "rename one of the attributes, or map both explicitly (`column_property`)",
     )])
 }
+
+// ---- collections and loaders -----------------------------------------------------------------
+
+pub fn abstract_collection(span: Span, class: &str, key: &str, collection: &str) -> Diagnostic {
+    error(
+        "E0500",
+        format!("collection type `{collection}` of relationship `{class}.{key}` cannot be instantiated"),
+    )
+    .with_labels(vec![primary(
+        span,
+        "an abstract collection type: SQLAlchemy raises `ArgumentError`",
+    )])
+    .with_notes(vec![help(
+        "annotate with `List[...]` or `Set[...]`, or pass a concrete `collection_class=` (`list`, `set`, `attribute_keyed_dict(...)`)",
+    )])
+}
+
+pub fn dict_without_key(span: Span, class: &str, key: &str) -> Diagnostic {
+    error(
+        "E0501",
+        format!("dict collection of relationship `{class}.{key}` has no key"),
+    )
+    .with_labels(vec![primary(
+        span,
+        "a plain `dict` has no appender method: SQLAlchemy raises `ArgumentError`",
+    )])
+    .with_notes(vec![help(
+        "pass `collection_class=attribute_keyed_dict(\"name\")`, naming the target's attribute that keys the dict",
+    )])
+}
+
+pub fn query_loader_on_scalar(
+    span: Span,
+    class: &str,
+    key: &str,
+    lazy: &str,
+    why: &str,
+) -> Diagnostic {
+    error(
+        "E0502",
+        format!("`{lazy}` loader on relationship `{class}.{key}`, which {why}"),
+    )
+    .with_labels(vec![primary(
+        span,
+        "dynamic and write-only loaders need a one-to-many or many-to-many collection",
+    )])
+    .with_notes(vec![help(
+        "use another loader (`lazy=\"select\"`, ...) here, or put this one on the collection side",
+    )])
+}
+
+pub fn default_factory_mismatch(
+    span: Span,
+    class: &str,
+    key: &str,
+    given: &str,
+    expected: &str,
+) -> Diagnostic {
+    error(
+        "E0503",
+        format!("`default_factory={given}` of relationship `{class}.{key}` is not its collection class"),
+    )
+    .with_labels(vec![primary(
+        span,
+        format!("SQLAlchemy raises `ArgumentError`: `default_factory` must be {expected}"),
+    )])
+    .with_notes(vec![help(
+        "make `default_factory=` the collection the annotation names (`list` for `List[...]`, `set` for `Set[...]`)",
+    )])
+}
+
+pub fn unknown_loader(span: Span, lazy: &str) -> Diagnostic {
+    error("E0504", format!("unknown loader strategy `lazy=\"{lazy}\"`"))
+        .with_labels(vec![primary(
+            span,
+            "SQLAlchemy raises `LoaderStrategyException`: \"Can't find strategy\"",
+        )])
+        .with_notes(vec![help(
+            "use one of `select`, `joined`, `selectin`, `subquery`, `immediate`, `raise`, `raise_on_sql`, `noload`, `write_only`, `dynamic`",
+        )])
+}
+
+// ---- run-time constructs -----------------------------------------------------------------------
+
+pub fn runtime_class(span: Span, what: &str, assumed: &str) -> Diagnostic {
+    warning("W0500", format!("{what} is created at run time"))
+        .with_labels(vec![primary(span, assumed.to_owned())])
+        .with_notes(vec![help(
+            "declare mapped classes with `class` statements at module level for sa2rs to port them",
+        )])
+}
+
+pub fn runtime_hook(span: Span, what: &str, assumed: &str) -> Diagnostic {
+    warning("W0009", format!("{what} may change the mapping at run time"))
+        .with_labels(vec![primary(span, assumed.to_owned())])
+        .with_notes(vec![help(
+            "sa2rs does not run Python; declare what it adds or changes in the class bodies for sa2rs to see it",
+        )])
+}
+
+pub fn runtime_value(span: Span, what: &str, source: &str, assumed: &str) -> Diagnostic {
+    warning("W0501", format!("{what} is read from {source} at run time"))
+        .with_labels(vec![primary(span, assumed.to_owned())])
+        .with_notes(vec![help(
+            "sa2rs cannot know this value; write it as a literal, or check the output against the deployed configuration",
+        )])
+}

@@ -3,7 +3,7 @@
 //! Built by `resolve`, read by every emitter. Classes, tables and columns refer to each other by
 //! id, never by name; every node keeps the span of the source that declared it.
 
-use crate::ir::{ConstraintKind, Identity, SqlType};
+use crate::ir::{ConstraintKind, FieldOptions, Identity, Lazy, PropertyDecl, SqlType};
 use crate::source::Span;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -45,6 +45,10 @@ pub struct Class {
     /// The discriminator column (`polymorphic_on`), on the class that declares it.
     pub polymorphic_on: Option<ColumnRef>,
     pub polymorphic_identity: Option<Identity>,
+    /// `column_property(expr)` and `association_proxy(...)` attributes, for the documentation.
+    pub properties: Vec<PropertyDecl>,
+    /// The dataclass settings of its own mapped columns, by attribute.
+    pub field_options: Vec<FieldOptions>,
 }
 
 impl Class {
@@ -59,6 +63,8 @@ impl Class {
             columns: Vec::new(),
             polymorphic_on: None,
             polymorphic_identity: None,
+            properties: Vec::new(),
+            field_options: Vec::new(),
         }
     }
 }
@@ -196,8 +202,47 @@ pub struct Relationship {
     pub span: Span,
     /// Created on the target by another relationship's `backref`.
     pub from_backref: bool,
-    /// Options recorded as written (`lazy`, `cascade`, ...).
+    /// Its loader strategy and what it holds.
+    pub loading: Loading,
+    /// Options recorded as written (`cascade`, ...).
     pub options: Vec<(String, String)>,
+}
+
+/// How a relationship loads its rows and what its attribute holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Loading {
+    pub lazy: Lazy,
+    pub holds: Holds,
+}
+
+impl Default for Loading {
+    /// SQLAlchemy's defaults: a list, loaded on first access.
+    fn default() -> Self {
+        Loading {
+            lazy: Lazy::Select,
+            holds: Holds::List,
+        }
+    }
+}
+
+/// What a relationship attribute holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Holds {
+    /// One row or none (`uselist=False`).
+    Scalar,
+    List,
+    Set,
+    /// A dict of rows keyed by `key` (an attribute or column of the target, or a function as
+    /// written).
+    KeyedDict {
+        key: String,
+    },
+    /// A write-only collection: appended to and queried, never loaded.
+    WriteOnly,
+    /// A query per access (`lazy="dynamic"`).
+    Dynamic,
+    /// A custom collection class, as written.
+    Other(String),
 }
 
 impl Relationship {

@@ -4,7 +4,12 @@
 //! Values the source may leave out stay `Option`s here (`nullable: Option<bool>`); the resolved
 //! answer lives in [`graph`](crate::graph).
 
+pub mod collection;
 pub mod join;
+pub mod property;
+
+pub use collection::{Collection, CollectionClass, Lazy, LoadingDecl};
+pub use property::{FieldOptions, PropertyDecl, PropertyKind};
 
 use crate::source::{FileId, Span};
 
@@ -60,6 +65,10 @@ pub struct ClassDecl {
     pub inherits: Option<Spanned<String>>,
     /// What `__mapper_args__` (or a concrete base class) says about inheritance.
     pub mapper_args: MapperArgs,
+    /// `column_property(expr)` and `association_proxy(...)` attributes of its body.
+    pub properties: Vec<PropertyDecl>,
+    /// The dataclass settings of its mapped columns (its own and copied ones), by attribute.
+    pub field_options: Vec<FieldOptions>,
 }
 
 /// The inheritance settings of `__mapper_args__`.
@@ -277,20 +286,16 @@ pub struct PyEnum {
     pub span: Span,
 }
 
-/// The Python collection a relationship annotation names.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Collection {
-    List,
-    Set,
-}
-
 /// What a `Mapped[...]` relationship annotation says.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RelAnnotation {
     /// The class named inside the annotation.
     pub target: Option<Spanned<String>>,
-    /// `Some` for `Mapped[List[X]]` / `Mapped[set[X]]`; `None` for a scalar `Mapped[X]`.
-    pub collection: Option<Collection>,
+    /// `Some` for `Mapped[List[X]]` / `Mapped[set[X]]` (spanned at the collection type); `None`
+    /// for a scalar `Mapped[X]`.
+    pub collection: Option<Spanned<Collection>>,
+    /// The loader a `WriteOnlyMapped[...]` / `DynamicMapped[...]` annotation sets.
+    pub lazy: Option<Spanned<Lazy>>,
 }
 
 /// How `secondary=` names the association table.
@@ -325,8 +330,10 @@ pub struct RelationshipDecl {
     /// Arguments that change the join but that sa2rs cannot read (an unreadable `primaryjoin`,
     /// ...): a relationship with any is left out of the graph (with a warning).
     pub unported: Vec<Spanned<String>>,
-    /// Keyword arguments recorded for the registry but not interpreted (`lazy`, `cascade`, ...),
-    /// as `(name, source text)`.
+    /// `lazy=` and `collection_class=`.
+    pub loading: LoadingDecl,
+    /// Keyword arguments recorded for the registry but not interpreted (`cascade`, ...), as
+    /// `(name, source text)`.
     pub options: Vec<(String, String)>,
 }
 
@@ -335,6 +342,8 @@ pub struct RelationshipDecl {
 pub struct BackrefDecl {
     pub name: Spanned<String>,
     pub uselist: Option<bool>,
+    /// `lazy=` and `collection_class=` of the reverse side.
+    pub loading: LoadingDecl,
     pub options: Vec<(String, String)>,
 }
 

@@ -257,9 +257,11 @@ impl Lower<'_> {
             S::Delete(_) => StmtKind::Other("Delete"),
             S::TypeAlias(_) => StmtKind::Other("TypeAlias"),
             S::AugAssign(_) => StmtKind::Other("AugAssign"),
-            S::For(_) | S::AsyncFor(_) => StmtKind::Other("For"),
-            S::While(_) => StmtKind::Other("While"),
-            S::With(_) | S::AsyncWith(_) => StmtKind::Other("With"),
+            S::For(f) => self.block("for", &f.body, &f.orelse),
+            S::AsyncFor(f) => self.block("for", &f.body, &f.orelse),
+            S::While(w) => self.block("while", &w.body, &w.orelse),
+            S::With(w) => self.block("with", &w.body, &[]),
+            S::AsyncWith(w) => self.block("with", &w.body, &[]),
             S::Match(_) => StmtKind::Other("Match"),
             S::Raise(_) => StmtKind::Other("Raise"),
             S::TryStar(_) => StmtKind::Other("TryStar"),
@@ -269,6 +271,12 @@ impl Lower<'_> {
             S::Break(_) => StmtKind::Other("Break"),
             S::Continue(_) => StmtKind::Other("Continue"),
         }
+    }
+
+    fn block(&mut self, kind: &'static str, body: &[ast::Stmt], orelse: &[ast::Stmt]) -> StmtKind {
+        let mut body = self.stmts(body);
+        body.extend(self.stmts(orelse));
+        StmtKind::Block { kind, body }
     }
 
     fn alias(&self, a: &ast::Alias) -> Alias {

@@ -56,6 +56,12 @@ pub enum StmtKind {
         orelse: Vec<Stmt>,
         finalbody: Vec<Stmt>,
     },
+    /// A `for`, `while` or `with` statement: its body, then its `else:` body. Kept so that
+    /// what runs in it (a class created per iteration) can be reported.
+    Block {
+        kind: &'static str,
+        body: Vec<Stmt>,
+    },
     /// A bare expression statement (docstrings, calls).
     Expr(Expr),
     Pass,

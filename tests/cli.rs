@@ -258,7 +258,9 @@ fn empty_file_emits_only_the_registry() {
     let expected: BTreeSet<String> = ["ColumnPair", "Relation"].map(String::from).into();
     assert_eq!(structs, expected, "{out}");
     let enums = declared(out, "pub enum ");
-    let expected: BTreeSet<String> = ["Entity", "RelationKind"].map(String::from).into();
+    let expected: BTreeSet<String> = ["Collection", "Entity", "Lazy", "RelationKind"]
+        .map(String::from)
+        .into();
     assert_eq!(enums, expected, "{out}");
     assert!(out.contains("pub enum Entity {}"), "{out}");
     assert!(

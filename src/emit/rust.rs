@@ -298,6 +298,7 @@ fn column_doc(
     col: &Column,
     field: &str,
     table: Option<&str>,
+    dataclass: &[(String, String)],
 ) -> String {
     let mut facts = vec![format!("`{}`", col.ty.class)];
     if col.primary_key {
@@ -324,6 +325,13 @@ fn column_doc(
     if let Some(d) = &col.server_default {
         facts.push(format!("server default `{}`", one_line(d)));
     }
+    if !dataclass.is_empty() {
+        let options: Vec<String> = dataclass
+            .iter()
+            .map(|(k, v)| format!("`{k}={}`", one_line(v)))
+            .collect();
+        facts.push(format!("dataclass {}", options.join(", ")));
+    }
     let python = col.attr.as_deref().unwrap_or(&col.name);
     let mut names = match table {
         Some(t) => format!("Column `{t}.{}`", col.name),
@@ -341,7 +349,7 @@ fn column_doc(
     )
 }
 
-fn one_line(s: &str) -> String {
+pub(super) fn one_line(s: &str) -> String {
     let s: String = s.split_whitespace().collect::<Vec<_>>().join(" ");
     s.replace('`', "'")
 }
@@ -382,8 +390,12 @@ pub(super) fn struct_item(
         }
     };
     let table = graph.table(table_id);
+    let properties = match entity.of {
+        EntityOf::Class(c) => super::class_doc::properties_doc(graph, files, c),
+        EntityOf::Table(_) => String::new(),
+    };
     let struct_doc = doc(&format!(
-        "{what}{}",
+        "{what}{}{properties}",
         super::table_doc::table_args_doc(table)
     ));
     // Fields from several tables (joined-table inheritance) name their table.
@@ -398,7 +410,13 @@ pub(super) fn struct_item(
             ty
         };
         let qualifier = several.then(|| graph.table(r.table).name.as_str());
-        let d = doc(&column_doc(graph, files, col, field_name, qualifier));
+        let dataclass = match entity.of {
+            EntityOf::Class(c) => super::class_doc::field_options(graph, c, col),
+            EntityOf::Table(_) => &[],
+        };
+        let d = doc(&column_doc(
+            graph, files, col, field_name, qualifier, dataclass,
+        ));
         quote! { #d pub #field: #ty, }
     });
     let table_name = table.fullname();
@@ -440,6 +458,7 @@ pub(super) fn registry_with(
         EntityOf::Table(t) => graph.table(t).fullname(),
     });
     let relations = relation_entries(graph, plan, entries);
+    let loading_items = super::loading::items();
     let (parent_fn, relation_fn) = super::hierarchy::registry_lookup(graph, plan);
     quote! {
             /// A generated struct: a mapped class or a plain table.
@@ -507,9 +526,16 @@ pub(super) fn registry_with(
                 pub reverse: Option<&'static str>,
                 /// The join's column pairs, in SQLAlchemy's order.
                 pub pairs: &'static [ColumnPair],
-                /// Other `relationship()` arguments, as written (`lazy`, `cascade`, ...).
+                /// What the Python attribute holds.
+                pub collection: Collection,
+                /// How SQLAlchemy loads it (`lazy=`; `Select` when `lazy=` is not a literal, which
+                /// is then among the `options`).
+                pub lazy: Lazy,
+                /// Other `relationship()` arguments, as written (`cascade`, ...).
                 pub options: &'static [(&'static str, &'static str)],
             }
+
+            #loading_items
 
             /// Every relationship, in declaration order.
             pub static RELATIONS: &[Relation] = &[#(#relations)*];
@@ -550,6 +576,7 @@ fn relation_entries(graph: &Graph, plan: &Plan, range: std::ops::Range<usize>) -
                 let (l, rm) = (graph.qualified(l), graph.qualified(rm));
                 quote!(ColumnPair { local: #l, remote: #rm })
             });
+            let (collection, lazy) = super::loading::values(&r.loading);
             let options = r.options.iter().map(|(k, v)| {
                 let v = one_line(v);
                 quote!((#k, #v))
@@ -564,6 +591,8 @@ fn relation_entries(graph: &Graph, plan: &Plan, range: std::ops::Range<usize>) -
                     via: #via,
                     reverse: #reverse,
                     pairs: &[#(#pairs),*],
+                    collection: #collection,
+                    lazy: Lazy::#lazy,
                     options: &[#(#options),*],
                 },
             }

@@ -2,24 +2,26 @@
 //! relationship.
 
 use super::{Extractor, Resolved};
-use crate::ir::{AnnotationType, Collection, RelAnnotation, Spanned};
+use crate::ir::{AnnotationType, Collection, Lazy, RelAnnotation, Spanned};
 use crate::syntax::{BinOp, Expr, ExprKind};
 
 impl Extractor<'_> {
-    /// The type inside `Mapped[...]` (also `WriteOnlyMapped`, `DynamicMapped`), or `None` when
-    /// the annotation is not one of those.
-    pub(super) fn mapped_inner<'e>(&mut self, ann: &'e Expr) -> Option<&'e Expr> {
+    /// The type inside `Mapped[...]` (also `WriteOnlyMapped`, `DynamicMapped`, which set the
+    /// relationship's loader), or `None` when the annotation is not one of those.
+    pub(super) fn mapped_inner<'e>(&mut self, ann: &'e Expr) -> Option<Annotated<'e>> {
         let ExprKind::Subscript { value, slice } = &ann.kind else {
             return None;
         };
-        match self.scope.resolve_sqla(value)? {
-            Resolved::Sqla(n)
-                if matches!(n.as_str(), "Mapped" | "WriteOnlyMapped" | "DynamicMapped") =>
-            {
-                Some(slice)
-            }
-            _ => None,
-        }
+        let lazy = match self.scope.resolve_sqla(value)? {
+            Resolved::Sqla(n) => match n.as_str() {
+                "Mapped" => None,
+                "WriteOnlyMapped" => Some(Spanned::new(Lazy::WriteOnly, value.span)),
+                "DynamicMapped" => Some(Spanned::new(Lazy::Dynamic, value.span)),
+                _ => return None,
+            },
+            _ => return None,
+        };
+        Some(Annotated { inner: slice, lazy })
     }
 
     /// Splits `Optional[X]`, `Union[X, None]`, `X | None` into `(X, true)`.
@@ -92,31 +94,52 @@ impl Extractor<'_> {
         }
     }
 
-    /// Reads the target and collection of a `Mapped[...]` relationship.
-    pub(super) fn relationship_annotation(&mut self, inner: &Expr) -> RelAnnotation {
-        let (ty, _) = self.strip_optional(inner);
-        if let ExprKind::Subscript { value, slice } = &ty.kind {
-            let collection = match self.python_name(value).as_deref() {
-                Some("typing.List" | "list" | "typing.Sequence" | "typing.MutableSequence") => {
-                    Some(Collection::List)
-                }
-                Some("typing.Set" | "set" | "typing.MutableSet" | "typing.AbstractSet") => {
-                    Some(Collection::Set)
-                }
-                _ => None,
-            };
-            if collection.is_some() {
-                return RelAnnotation {
-                    target: class_name(slice),
-                    collection,
-                };
-            }
-        }
-        RelAnnotation {
+    /// Reads the target and collection of a `Mapped[...]` relationship, as `declarative_scan`
+    /// does: a collection type gives the collection (a mapping's target is its last argument),
+    /// another generic (`Iterable[X]`) is a scalar of its first argument.
+    pub(super) fn relationship_annotation(&mut self, ann: Annotated) -> RelAnnotation {
+        let (ty, _) = self.strip_optional(ann.inner);
+        let mut out = RelAnnotation {
             target: class_name(ty),
             collection: None,
-        }
+            lazy: ann.lazy,
+        };
+        let ExprKind::Subscript { value, slice } = &ty.kind else {
+            return out;
+        };
+        let Some(origin) = self.python_name(value) else {
+            return out;
+        };
+        let args: Vec<&Expr> = match &slice.kind {
+            ExprKind::Tuple(items) => items.iter().collect(),
+            _ => vec![slice.as_ref()],
+        };
+        let abc = origin
+            .strip_prefix("typing.")
+            .or_else(|| origin.strip_prefix("collections.abc."))
+            .unwrap_or("");
+        let (collection, mapping) = match (origin.as_str(), abc) {
+            ("list" | "typing.List", _) => (Some(Collection::List), false),
+            ("set" | "typing.Set", _) => (Some(Collection::Set), false),
+            ("dict" | "typing.Dict", _) => (Some(Collection::Dict), true),
+            (_, "Sequence" | "MutableSequence" | "AbstractSet" | "Set" | "MutableSet")
+            | (_, "Collection") => (Some(Collection::Abstract(abc.to_owned())), false),
+            (_, "Mapping" | "MutableMapping") => (Some(Collection::Abstract(abc.to_owned())), true),
+            (_, "Iterable" | "Iterator") => (None, false),
+            _ => return out,
+        };
+        let arg = if mapping { args.last() } else { args.first() };
+        out.target = arg.and_then(|a| class_name(a));
+        out.collection = collection.map(|c| Spanned::new(c, value.span));
+        out
     }
+}
+
+/// A `Mapped[...]`-style annotation: the type inside, and the loader its container sets.
+#[derive(Clone)]
+pub(super) struct Annotated<'e> {
+    pub inner: &'e Expr,
+    pub lazy: Option<Spanned<Lazy>>,
 }
 
 /// A class named by a string, a name, a dotted name or a lambda returning one.

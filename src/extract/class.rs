@@ -2,7 +2,7 @@
 
 use indexmap::IndexSet;
 
-use super::annotation::class_name;
+use super::annotation::{class_name, Annotated};
 use super::declarative::{BodyDecl, DUNDERS};
 use super::dunder::Dunder;
 use super::mro::RecordKind;
@@ -80,6 +80,7 @@ impl Extractor<'_> {
     }
 
     pub(super) fn class_def(&mut self, c: &ClassDef, _span: Span) {
+        self.declare_hooks(c);
         let lineage = self.lineage(c);
         let info = ClassBody::scan(&c.body);
         let abstract_concrete = c.bases.iter().find(|b| {
@@ -146,6 +147,7 @@ impl Extractor<'_> {
         }
         self.enter_class(c);
         let start = self.diags.len();
+        self.init_subclass_hooks(index);
         let decl = self.scan_mapped(index, c, info.table, info.table_args);
         // What the scan reports (the class's own body, its mixins, its dunders) reads best in
         // source order.
@@ -190,13 +192,18 @@ impl Extractor<'_> {
                     return;
                 }
                 let Some(inner) = self.mapped_inner(annotation) else {
+                    // `keywords: AssociationProxy[...] = association_proxy(...)`.
+                    if let Some(v) = value.as_ref().filter(|v| self.is_proxy(v)) {
+                        let attr = Spanned::new(name.to_owned(), target.span);
+                        self.attribute(decl, attr, None, v, stmt.span);
+                    }
                     return;
                 };
                 let attr = Spanned::new(name.to_owned(), target.span);
                 match value {
                     Some(v) => self.attribute(decl, attr, Some(inner), v, stmt.span),
                     None => {
-                        let ann = self.column_annotation(inner);
+                        let ann = self.column_annotation(inner.inner);
                         if let Some(mut col) = self.column_call(
                             Some(attr),
                             Some(ann),
@@ -205,7 +212,7 @@ impl Extractor<'_> {
                             &[],
                             stmt.span,
                         ) {
-                            self.apply_alias(&mut col, inner);
+                            self.apply_alias(&mut col, inner.inner);
                             decl.columns.push(col);
                         }
                     }
@@ -241,7 +248,7 @@ impl Extractor<'_> {
         &mut self,
         decl: &mut BodyDecl,
         attr: Spanned<String>,
-        inner: Option<&Expr>,
+        inner: Option<Annotated>,
         value: &Expr,
         span: Span,
     ) {
@@ -287,12 +294,13 @@ impl Extractor<'_> {
                 } else {
                     ColumnStyle::Mapped
                 };
-                let ann = inner.map(|i| self.column_annotation(i));
+                let ann = inner.as_ref().map(|i| self.column_annotation(i.inner));
                 if let Some(mut col) =
                     self.column_call(Some(attr), ann, style, args, keywords, span)
                 {
+                    self.column_extras(decl, &mut col, keywords);
                     if let Some(i) = inner {
-                        self.apply_alias(&mut col, i);
+                        self.apply_alias(&mut col, i.inner);
                     }
                     decl.columns.push(col);
                 }
@@ -302,35 +310,7 @@ impl Extractor<'_> {
                 let rel = self.relationship_call(decl, attr, ann, args, keywords, span);
                 decl.relationships.push(rel);
             }
-            // `column_property(Column(...))` still adds the column to the table.
-            "column_property" => match args.first() {
-                Some(Expr {
-                    kind:
-                        ExprKind::Call {
-                            func: inner,
-                            args: cargs,
-                            keywords: ckw,
-                        },
-                    span: cspan,
-                }) if matches!(self.scope.resolve_sqla(inner), Some(Resolved::Sqla(n)) if n == "Column" || n == "mapped_column") =>
-                {
-                    self.diags.push(diag::not_ported(
-                        value.span,
-                        "`column_property(...)`",
-                        "ported as its plain column",
-                    ));
-                    if let Some(col) =
-                        self.column_call(Some(attr), None, ColumnStyle::Classic, cargs, ckw, *cspan)
-                    {
-                        decl.columns.push(col);
-                    }
-                }
-                _ => self.diags.push(diag::not_ported(
-                    value.span,
-                    "`column_property(...)`",
-                    "this attribute is left out",
-                )),
-            },
+            _ if self.property_attr(decl, &attr, &callee, args, keywords, value.span) => {}
             other => {
                 let what = format!("`{other}(...)`");
                 self.diags.push(diag::not_ported(
@@ -365,6 +345,7 @@ impl Extractor<'_> {
             primaryjoin: None,
             secondaryjoin: None,
             unported: Vec::new(),
+            loading: Default::default(),
             options: Vec::new(),
         };
         if let Some(first) = args.first() {
@@ -427,6 +408,12 @@ impl Extractor<'_> {
                             &rel.attr.value,
                         ));
                         rel.unported.push(Spanned::new(k.clone(), kw.value.span));
+                    }
+                }
+                "lazy" | "collection_class" => {
+                    if !self.loading_arg(k, &kw.value, &mut rel.loading) {
+                        rel.options
+                            .push((k.to_owned(), self.option_text(&kw.value)));
                     }
                 }
                 "remote_side" => rel.remote_side = self.column_names(&kw.value, "`remote_side=`"),
@@ -511,6 +498,7 @@ impl Extractor<'_> {
             return Some(BackrefDecl {
                 name: Spanned::new(s.to_owned(), e.span),
                 uselist: None,
+                loading: Default::default(),
                 options: Vec::new(),
             });
         }
@@ -525,11 +513,14 @@ impl Extractor<'_> {
                     let mut b = BackrefDecl {
                         name: Spanned::new(name.to_owned(), args[0].span),
                         uselist: None,
+                        loading: Default::default(),
                         options: Vec::new(),
                     };
                     for kw in keywords {
                         match kw.name.as_deref() {
                             Some("uselist") => b.uselist = kw.value.as_bool(),
+                            Some(k @ ("lazy" | "collection_class"))
+                                if self.loading_arg(k, &kw.value, &mut b.loading) => {}
                             Some(k) => b.options.push((k.to_owned(), self.option_text(&kw.value))),
                             None => {}
                         }

@@ -42,6 +42,10 @@ pub(super) struct BodyDecl {
     pub order: IndexSet<String>,
     /// `__tablename__`, `__mapper_args__`, `__table_args__`.
     pub dunders: IndexMap<String, Dunder>,
+    /// `column_property(expr)` and `association_proxy(...)` attributes.
+    pub properties: Vec<crate::ir::PropertyDecl>,
+    /// Dataclass settings of its columns, by the column's span.
+    pub field_options: Vec<(Span, crate::ir::FieldOptions)>,
 }
 
 /// The dunders declarative reads from the MRO.
@@ -132,6 +136,8 @@ impl Extractor<'_> {
         self.attribute(&mut out, attr, inner, value, *span);
         body.declared_columns.append(&mut out.columns);
         body.declared_relationships.append(&mut out.relationships);
+        body.properties.append(&mut out.properties);
+        body.field_options.append(&mut out.field_options);
     }
 
     /// Reports a diagnostic once per span (a mixin's settings apply to every class using it).
@@ -260,7 +266,10 @@ impl Extractor<'_> {
             table_var: None,
             inherits,
             mapper_args,
+            properties: own.properties.clone(),
+            field_options: Vec::new(),
         };
+        decl.field_options = field_options(&decl.columns, &own, &locals);
         if let Some(t) = mapped_table {
             self.map_table(&mut decl, &c.body, *t);
         }
@@ -363,7 +372,19 @@ impl Extractor<'_> {
     ) -> bool {
         match (tablename, inherits) {
             (None, None) => {
-                self.diags.push(diag::no_tablename(c.name_span, &c.name));
+                match self.tablename_from_hook(&c.name) {
+                    // The hook may name its table: not an error, but not known either.
+                    Some(base) => {
+                        let what = format!("`__init_subclass__` of `{base}`");
+                        let assumed = format!(
+                            "`{}` has no `__tablename__` of its own: left out of the output",
+                            c.name
+                        );
+                        self.diags
+                            .push(diag::runtime_hook(c.name_span, &what, &assumed));
+                    }
+                    None => self.diags.push(diag::no_tablename(c.name_span, &c.name)),
+                }
                 return false;
             }
             (None, Some(parent)) => {
@@ -510,6 +531,28 @@ fn collect_attributes(
         columns.into_values().collect(),
         relationships.into_values().collect(),
     )
+}
+
+/// The dataclass settings of the class's columns, its own or copied from a mixin (a copy
+/// keeps its span).
+fn field_options(
+    columns: &[ColumnDecl],
+    own: &BodyDecl,
+    locals: &[Option<Local>],
+) -> Vec<crate::ir::FieldOptions> {
+    let bodies = std::iter::once(own).chain(locals.iter().flatten().map(|l| &*l.body));
+    let all: Vec<&(Span, crate::ir::FieldOptions)> =
+        bodies.flat_map(|b| b.field_options.iter()).collect();
+    columns
+        .iter()
+        .filter_map(|col| {
+            let (_, found) = all.iter().find(|(span, _)| *span == col.span)?;
+            Some(crate::ir::FieldOptions {
+                attr: column_key(col),
+                options: found.options.clone(),
+            })
+        })
+        .collect()
 }
 
 /// Where a dunder comes from: the first class of the MRO allowed to supply it (the class

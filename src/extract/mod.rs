@@ -8,6 +8,7 @@
 mod aliases;
 mod annotation;
 mod class;
+mod collection;
 mod column;
 mod declarative;
 mod dunder;
@@ -17,6 +18,8 @@ mod index;
 mod join;
 mod local_types;
 mod mro;
+mod property;
+mod runtime;
 mod scope;
 mod sqltype;
 mod table_args;
@@ -262,30 +265,20 @@ impl Extractor<'_> {
                     self.module_body(orelse);
                     self.module_body(finalbody);
                 }
-                StmtKind::Expr(e) => self.module_expr(e),
+                StmtKind::Expr(e) => self.runtime_call(e),
+                StmtKind::FunctionDef(f) => self.module_function(f),
+                // A `with` block runs once, like the module; a loop, any number of times.
+                StmtKind::Block { kind: "with", body } => self.module_body(body),
+                StmtKind::Block { kind, body } => self.module_loop(kind, body),
                 _ => {}
             }
         }
     }
 
-    /// A bare call at module level that maps classes at run time.
-    fn module_expr(&mut self, e: &Expr) {
-        if let ExprKind::Call { func, .. } = &e.kind {
-            let name = match self.scope.resolve(func) {
-                Some(Resolved::Sqla(n)) => n,
-                _ => return,
-            };
-            if matches!(
-                name.as_str(),
-                "listen" | "listens_for" | "map_imperatively" | "mapper"
-            ) {
-                self.diags
-                    .push(diag::runtime_construct(e.span, &format!("`{name}(...)`")));
-            }
-        }
-    }
-
     fn module_assign(&mut self, targets: &[Expr], value: &Expr) {
+        if self.module_type_call(value) {
+            return;
+        }
         for t in targets {
             if let ExprKind::Attribute { value: owner, attr } = &t.kind {
                 if let Some(class) = owner

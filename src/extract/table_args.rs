@@ -80,6 +80,7 @@ impl Extractor<'_> {
             "schema" => match &value.kind {
                 ExprKind::Str(s) => args.schema = Some(Spanned::new(s.clone(), value.span)),
                 ExprKind::NoneLit => args.schema = None,
+                _ if self.runtime_schema(value) => {}
                 _ => self.diags.push(self.not_literal(value.span, "`schema=`")),
             },
             "autoload_with" | "autoload" => self.diags.push(diag::runtime_construct(

@@ -6,6 +6,7 @@
 //! Where SQLAlchemy would raise, an error diagnostic is reported and the construct is left out
 //! of the graph, so that the rest of the graph is still right.
 
+mod collections;
 mod constraints;
 mod explicit;
 mod inherit;
@@ -97,6 +98,11 @@ pub fn resolve(files: &[FileDecls], diags: &mut Vec<Diagnostic>) -> Graph {
     let mut graph = Graph::default();
     let mut names = Names::default();
     let classes = tables::build(files, &mut graph, &mut names, diags);
+    for &(id, decl) in &classes {
+        let class = &mut graph.classes[id.0];
+        class.properties = decl.properties.clone();
+        class.field_options = decl.field_options.clone();
+    }
     relationships::build(&classes, &mut graph, &names, diags);
     graph
 }

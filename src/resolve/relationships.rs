@@ -2,9 +2,9 @@
 //! sides, as SQLAlchemy's `RelationshipProperty` configures them.
 
 use super::join::{self, JoinError};
-use super::{explicit, ClassLookup, Names};
+use super::{collections, explicit, ClassLookup, Names};
 use crate::diagnostics::{self as diag, Diagnostic};
-use crate::graph::{ClassId, ColumnRef, Direction, Graph, Relationship, TableId};
+use crate::graph::{ClassId, ColumnRef, Direction, Graph, Loading, Relationship, TableId};
 use crate::ir::{ClassDecl, ColumnName, RelationshipDecl, SecondaryRef, Spanned};
 
 /// Builds every relationship (and every relationship a `backref` creates), then links and checks
@@ -27,9 +27,33 @@ pub(super) fn build(
                 left_out.push((id, &rel.attr.value));
                 continue;
             }
-            let Some((built, state)) = relationship(graph, names, id, decl, rel, diags) else {
+            // `declarative_scan` refuses some annotations when the class is declared.
+            let scanned = match collections::scan(rel, &graph.class(id).name) {
+                Ok(s) => s,
+                Err(d) => {
+                    diags.push(d);
+                    left_out.push((id, &rel.attr.value));
+                    continue;
+                }
+            };
+            let Some((mut built, state)) =
+                relationship(graph, names, id, decl, rel, &scanned, diags)
+            else {
                 continue;
             };
+            let at = (
+                &graph.class(id).name[..],
+                &rel.attr.value[..],
+                rel.attr.span,
+            );
+            match collections::loading(&scanned, built.uselist, built.direction, at) {
+                Ok(loading) => built.loading = loading,
+                Err(d) => {
+                    diags.push(d);
+                    left_out.push((id, &rel.attr.value));
+                    continue;
+                }
+            }
             if let Some(b) = &rel.backref {
                 backrefs.push((graph.relationships.len(), b));
             }
@@ -55,6 +79,22 @@ pub(super) fn build(
             options.sort_by_key(|(k, _)| k != "primaryjoin");
             options.append(&mut reverse.options);
             reverse.options = options;
+        }
+        let class = &graph.class(reverse.class).name;
+        let loaded = collections::scan_backref(&b.loading, class, &reverse.key).and_then(|s| {
+            collections::loading(
+                &s,
+                reverse.uselist,
+                reverse.direction,
+                (class, &reverse.key, reverse.span),
+            )
+        });
+        match loaded {
+            Ok(loading) => reverse.loading = loading,
+            Err(d) => {
+                diags.push(d);
+                continue;
+            }
         }
         graph.relationships[index].back_populates = Some(b.name.value.clone());
         graph.relationships.push(reverse);
@@ -82,6 +122,7 @@ fn relationship(
     id: ClassId,
     decl: &ClassDecl,
     rel: &RelationshipDecl,
+    scanned: &collections::Scanned,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<(Relationship, Option<explicit::State>)> {
     let class_name = &graph.class(id).name;
@@ -218,34 +259,23 @@ fn relationship(
             (direction, pairs, Vec::new())
         }
     };
+    let uselist = collections::uselist(scanned, rel.uselist, direction);
     let built = Relationship {
         class: id,
         key: key.clone(),
         target,
         direction,
-        uselist: uselist(rel, direction),
+        uselist,
         secondary,
         back_populates: rel.back_populates.as_ref().map(|b| b.value.clone()),
         pairs,
         secondary_pairs,
         span: rel.attr.span,
         from_backref: false,
+        loading: Loading::default(),
         options: rel.options.clone(),
     };
     Some((built, state))
-}
-
-/// `uselist`: a scalar `Mapped[X]` annotation forces `False` (`declarative_scan`); otherwise
-/// the explicit value, else `direction is not MANYTOONE` (`RelationshipProperty._post_init`).
-fn uselist(rel: &RelationshipDecl, direction: Direction) -> bool {
-    if rel
-        .annotation
-        .as_ref()
-        .is_some_and(|a| a.collection.is_none())
-    {
-        return false;
-    }
-    rel.uselist.unwrap_or(direction != Direction::ManyToOne)
 }
 
 /// `secondary=`: a `Table` variable of the module (or, as SQLAlchemy's string resolver favours
@@ -376,6 +406,7 @@ fn backref(forward: &Relationship, b: &crate::ir::BackrefDecl) -> Relationship {
         secondary_pairs,
         span: b.name.span,
         from_backref: true,
+        loading: Loading::default(),
         options: b.options.clone(),
     }
 }

@@ -52,14 +52,42 @@ impl Extractor<'_> {
                         .iter()
                         .filter(|s| !matches!(&s.kind, StmtKind::Expr(e) if e.as_str().is_some()))
                         .collect();
-                    let [Stmt {
-                        kind: StmtKind::Return(Some(call)),
-                        ..
-                    }] = body.as_slice()
-                    else {
+                    let Some((last, before)) = body.split_last() else {
                         continue;
                     };
-                    if let Some(mut f) = self.target_of(call, &def.name) {
+                    let StmtKind::Return(Some(call)) = &last.kind else {
+                        continue;
+                    };
+                    // Local assignments before the `return`: names bound to expressions are
+                    // substituted; names bound by unpacking become values computed at run
+                    // time, which reading the column reports.
+                    let mut locals: Vec<(String, Expr)> = Vec::new();
+                    let simple = before.iter().all(|s| match &s.kind {
+                        StmtKind::Assign { targets, value } => {
+                            for t in targets {
+                                match &t.kind {
+                                    ExprKind::Name(n) => locals.push((n.clone(), value.clone())),
+                                    ExprKind::Tuple(items) | ExprKind::List(items) => {
+                                        for i in items {
+                                            if let Some(n) = i.as_name() {
+                                                locals.push((n.to_owned(), runtime_value(i.span)));
+                                            }
+                                        }
+                                    }
+                                    _ => {}
+                                }
+                            }
+                            true
+                        }
+                        _ => false,
+                    });
+                    if !simple {
+                        continue;
+                    }
+                    let call = locals.iter().rev().fold(call.clone(), |e, (n, v)| {
+                        substitute(&e, &[(n.clone(), v.clone())], 0)
+                    });
+                    if let Some(mut f) = self.target_of(&call, &def.name) {
                         f.params = Some(def.params.clone());
                         f.span = def.name_span;
                         self.factories.insert(def.name.clone(), f);
@@ -371,6 +399,14 @@ fn fold_literal(kind: ExprKind) -> ExprKind {
             },
         },
         other => other,
+    }
+}
+
+/// A value only known when the function runs (a name bound by unpacking, say).
+fn runtime_value(span: Span) -> Expr {
+    Expr {
+        kind: ExprKind::Other("a value computed when the function runs"),
+        span,
     }
 }
 

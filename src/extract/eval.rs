@@ -145,6 +145,13 @@ impl Constants {
         }
     }
 
+    /// The constant attributes of the module's classes: `(class, attribute, value)`.
+    pub fn class_attributes(&self) -> impl Iterator<Item = (&str, &str, &Expr)> + '_ {
+        self.classes
+            .iter()
+            .flat_map(|(c, attrs)| attrs.iter().map(move |(a, e)| (c.as_str(), a.as_str(), e)))
+    }
+
     /// The names assigned at module level, each with its last assignment.
     pub fn module_names(&self) -> impl Iterator<Item = (&str, &Expr)> + '_ {
         self.module.iter().filter_map(|(n, defs)| {

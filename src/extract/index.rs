@@ -87,7 +87,14 @@ impl ModuleIndex {
         let mut path = path.to_owned();
         for _ in 0..MAX_HOPS {
             let (module, name) = path.rsplit_once('.')?;
-            let export = self.modules.get(module)?.get(name)?;
+            // `pkg.mod.Class.attr`: a class constant is exported as `Class.attr`.
+            let export = match self.modules.get(module).and_then(|m| m.get(name)) {
+                Some(e) => e,
+                None => {
+                    let (outer, class) = module.rsplit_once('.')?;
+                    self.modules.get(outer)?.get(&format!("{class}.{name}"))?
+                }
+            };
             match export {
                 Export::Alias(target) if *target != path => path = target.clone(),
                 Export::Alias(_) => return None,

@@ -146,10 +146,16 @@ fn extract_one(
     let (unknown_why, values) = {
         let ev = eval::Evaluator::new(&constants, &scope, index);
         let reasons = eval::fold_module(&mut source.syntax.body, &ev);
-        let values: Vec<(String, eval::Value)> = constants
+        let mut values: Vec<(String, eval::Value)> = constants
             .module_names()
             .filter_map(|(n, e)| ev.eval(e).ok().map(|v| (n.to_owned(), v)))
             .collect();
+        // `Class.attr` constants (`Assoc.__tablename__`), for importers that name them.
+        for (class, attr, e) in constants.class_attributes() {
+            if let Ok(v) = ev.in_class(class).eval(e) {
+                values.push((format!("{class}.{attr}"), v));
+            }
+        }
         (reasons, values)
     };
     let body = &source.syntax.body;

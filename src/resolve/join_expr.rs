@@ -161,10 +161,12 @@ impl Lowering<'_, '_> {
             ColumnPath::TableColumn { owner, column } => {
                 let table = match self.arg.form {
                     JoinForm::Text => self.names.tables.get(owner).copied(),
+                    // A `Table` imported from another module is named by its table name.
                     JoinForm::Direct | JoinForm::Lambda => self
                         .names
                         .table_vars
                         .get(&(self.owner.file, owner.clone()))
+                        .or_else(|| self.names.tables.get(owner))
                         .copied(),
                 };
                 match table {

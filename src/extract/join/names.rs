@@ -180,7 +180,7 @@ impl Extractor<'_> {
                 Some((owner, false)) => (
                     owner,
                     ColumnPath::TableColumn {
-                        owner: owner.as_name().unwrap_or_default().to_owned(),
+                        owner: self.table_var_name(owner, ctx),
                         column: attr.clone(),
                     },
                 ),
@@ -218,6 +218,22 @@ impl Extractor<'_> {
         };
         self.join_owner(owner, ctx)?;
         Ok((path, owner.span))
+    }
+
+    /// The owner of `owner.c.column`: the variable as written, or, for a `Table` imported from
+    /// another input module, its table name (which the resolver finds among the tables).
+    fn table_var_name(&mut self, owner: &Expr, ctx: &Ctx) -> String {
+        let name = owner.as_name().unwrap_or_default().to_owned();
+        if ctx.form == JoinForm::Text {
+            return name;
+        }
+        match self.scope.resolve(owner) {
+            Some(Resolved::Imported(path)) => match self.index.lookup(&path) {
+                Some((_, crate::extract::Export::Table(full))) => full,
+                _ => name,
+            },
+            _ => name,
+        }
     }
 
     /// Whether a bare name falls back to a Python builtin function where the join runs: it is

@@ -65,11 +65,14 @@ impl Extractor<'_> {
                     }
                 }
                 // A class of another input module: an abstract one passes its base on; a mapped
-                // parent there is not followed (its table must be named here).
+                // parent there is not followed (its table must be named here); a plain class
+                // is a mixin, like one of this module.
                 Some(Resolved::Imported(path)) => match self.index.lookup(&path) {
                     Some((_, Export::Class(ClassRole::Abstract))) => {
-                        return Lineage::Declarative { flask: false }
+                        let flask = self.index.class(&path).is_some_and(|r| r.flask);
+                        return Lineage::Declarative { flask };
                     }
+                    _ if self.index.class(&path).is_some_and(|r| r.is_known_mixin()) => {}
                     _ => lineage = Lineage::ImportedBase,
                 },
                 Some(Resolved::Unbound(_)) => lineage = Lineage::ImportedBase,
@@ -107,6 +110,7 @@ impl Extractor<'_> {
             Lineage::Declarative { flask: true } | Lineage::MappedParent { flask: true }
         );
         let index = self.record_class(c, kind, flask);
+        self.records[index].opaque = matches!(lineage, Lineage::ImportedBase);
         match kind {
             RecordKind::Plain => return,
             RecordKind::Base => {
@@ -128,11 +132,13 @@ impl Extractor<'_> {
             // The declarative base is local, so an imported base is a mixin sa2rs cannot see.
             for base in &c.bases {
                 if let Some(Resolved::Imported(name)) = self.scope.resolve(base) {
-                    // A declarative base of another input module is not a mixin.
+                    // A declarative base of another input module is not a mixin; an unmapped
+                    // class statement there is scanned like this module's (`remote.rs`).
                     if matches!(
                         self.index.lookup(&name),
                         Some((_, Export::Base | Export::Registry))
-                    ) {
+                    ) || self.remote_record(&name).is_some()
+                    {
                         continue;
                     }
                     let what = format!("mixin `{name}`, imported from another module,");

@@ -26,6 +26,8 @@ use crate::syntax::{ClassDef, Expr, ExprKind, FunctionDef, Stmt, StmtKind};
 #[derive(Debug, Default)]
 pub(super) struct BodyDecl {
     pub name: String,
+    /// The module whose class statement it is (its names resolve there).
+    pub module: String,
     /// Where the class is named.
     pub name_span: Span,
     /// Read as a mixin: plain Python attributes pass silently, mapper properties are errors.
@@ -60,9 +62,11 @@ impl BodyDecl {
 
 impl Extractor<'_> {
     /// The body of a class, read once; unmapped classes are read as mixins.
-    fn body_of(&mut self, index: usize) -> Rc<BodyDecl> {
-        if let Some(b) = &self.records[index].body {
-            return b.clone();
+    pub(super) fn body_of(&mut self, index: usize) -> Rc<BodyDecl> {
+        if let Some(b) = self.records[index].body.clone() {
+            let pending = std::mem::take(&mut self.records[index].pending);
+            self.diags.extend(pending);
+            return b;
         }
         let def = self.records[index].def.clone();
         let mixin = self.records[index].kind != RecordKind::Mapped;
@@ -76,6 +80,7 @@ impl Extractor<'_> {
         // Names a join condition in this body may use, and where they are bound.
         self.class_body = super::join::definitions(&def.body);
         let mut body = BodyDecl::new(&def.name, def.name_span, mixin);
+        body.module = self.module.clone();
         for stmt in &def.body {
             self.class_stmt(&mut body, stmt);
         }

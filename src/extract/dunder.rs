@@ -46,7 +46,7 @@ impl Dunder {
         matches!(self, Dunder::Function { declared: true, .. })
     }
 
-    fn span(&self) -> Span {
+    pub(super) fn span(&self) -> Span {
         match self {
             Dunder::Value(e) => e.span,
             Dunder::Function { def, .. } => def.name_span,

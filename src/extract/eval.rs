@@ -55,7 +55,9 @@ pub struct Constants {
 }
 
 /// `str` methods the evaluator knows; other calls are never constants.
-const STR_METHODS: &[&str] = &["lower", "upper", "strip", "title", "replace", "format", "join"];
+const STR_METHODS: &[&str] = &[
+    "lower", "upper", "strip", "title", "replace", "format", "join",
+];
 
 /// Whether an assigned value could evaluate to a constant (cheap to copy, worth keeping).
 fn could_be_constant(e: &Expr) -> bool {
@@ -84,14 +86,24 @@ impl Constants {
                     let kept = could_be_constant(value).then(|| value.clone());
                     for t in targets {
                         if let Some(n) = t.as_name() {
-                            self.module.entry(n.to_owned()).or_default().push((stmt.span.start, kept.clone()));
+                            self.module
+                                .entry(n.to_owned())
+                                .or_default()
+                                .push((stmt.span.start, kept.clone()));
                         }
                     }
                 }
-                StmtKind::AnnAssign { target, value: Some(value), .. } => {
+                StmtKind::AnnAssign {
+                    target,
+                    value: Some(value),
+                    ..
+                } => {
                     if let Some(n) = target.as_name() {
                         let kept = could_be_constant(value).then(|| value.clone());
-                        self.module.entry(n.to_owned()).or_default().push((stmt.span.start, kept));
+                        self.module
+                            .entry(n.to_owned())
+                            .or_default()
+                            .push((stmt.span.start, kept));
                     }
                 }
                 StmtKind::ClassDef(c) => {
@@ -115,7 +127,12 @@ impl Constants {
                     self.collect(body);
                     self.collect(orelse);
                 }
-                StmtKind::Try { body, handlers, orelse, finalbody } => {
+                StmtKind::Try {
+                    body,
+                    handlers,
+                    orelse,
+                    finalbody,
+                } => {
                     self.collect(body);
                     for h in handlers {
                         self.collect(h);
@@ -130,7 +147,11 @@ impl Constants {
 
     /// The names assigned at module level, each with its last assignment.
     pub fn module_names(&self) -> impl Iterator<Item = (&str, &Expr)> + '_ {
-        self.module.iter().filter_map(|(n, defs)| defs.last().and_then(|(_, e)| e.as_ref()).map(|e| (n.as_str(), e)))
+        self.module.iter().filter_map(|(n, defs)| {
+            defs.last()
+                .and_then(|(_, e)| e.as_ref())
+                .map(|e| (n.as_str(), e))
+        })
     }
 }
 
@@ -305,7 +326,12 @@ impl<'a> Evaluator<'a> {
                 .or(defs.last());
             match before {
                 Some((_, Some(v))) => return self.guarded(n, e, || self.value(v)),
-                Some((_, None)) => return Err(unknown(e.span, format!("`{n}` is not a constant sa2rs can evaluate"))),
+                Some((_, None)) => {
+                    return Err(unknown(
+                        e.span,
+                        format!("`{n}` is not a constant sa2rs can evaluate"),
+                    ))
+                }
                 None => {}
             }
         }

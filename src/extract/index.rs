@@ -5,8 +5,11 @@
 //! built, until the index stops changing, so that `from .base import Base` and
 //! `from app import db` mean what they mean in Python, through any chain of re-exports.
 
+use std::rc::Rc;
+
 use indexmap::IndexMap;
 
+use super::remote::ClassExport;
 use crate::ir::ClassRole;
 
 /// What a module-level name is, seen from another module.
@@ -34,6 +37,8 @@ pub enum Export {
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct ModuleIndex {
     modules: IndexMap<String, IndexMap<String, Export>>,
+    /// Every class statement of each module, by name, as an importer's MRO needs it.
+    classes: IndexMap<String, IndexMap<String, Rc<ClassExport>>>,
 }
 
 /// How many re-exports a name is followed through.
@@ -44,18 +49,31 @@ impl ModuleIndex {
         self.modules.insert(module, exports);
     }
 
-    /// The names `from module import *` binds: those not starting with `_`.
+    /// Records the class statements of `module`.
+    pub(super) fn insert_classes(
+        &mut self,
+        module: String,
+        classes: IndexMap<String, Rc<ClassExport>>,
+    ) {
+        self.classes.insert(module, classes);
+    }
+
+    /// The names `from module import *` binds: those not starting with `_` (its classes too).
     pub fn public_names(&self, module: &str) -> Vec<String> {
-        self.modules
-            .get(module)
-            .map(|names| {
-                names
-                    .keys()
-                    .filter(|n| !n.starts_with('_'))
-                    .cloned()
-                    .collect()
-            })
-            .unwrap_or_default()
+        let exports = self.modules.get(module).into_iter().flat_map(|m| m.keys());
+        let classes = self.classes.get(module).into_iter().flat_map(|m| m.keys());
+        let names: indexmap::IndexSet<&String> = exports
+            .chain(classes)
+            .filter(|n| !n.starts_with('_'))
+            .collect();
+        names.into_iter().cloned().collect()
+    }
+
+    /// The class statement an absolute dotted path names, following re-exports.
+    pub(super) fn class(&self, path: &str) -> Option<Rc<ClassExport>> {
+        let path = self.canonical(path);
+        let (module, name) = path.rsplit_once('.')?;
+        self.classes.get(module)?.get(name).cloned()
     }
 
     /// Follows re-exports of input modules to the path a name finally names: a `Column`

@@ -17,6 +17,7 @@ mod index;
 mod join;
 mod local_types;
 mod mro;
+mod remote;
 mod scope;
 mod sqltype;
 mod table_args;
@@ -70,6 +71,8 @@ struct Extractor<'a> {
     records: Vec<mro::ClassRecord>,
     /// The latest class statement of each name.
     record_by_name: IndexMap<String, usize>,
+    /// Records of classes of other modules loaded into `records`, by dotted path.
+    remote_by_path: IndexMap<String, usize>,
     /// Spans already reported by [`Extractor::once`].
     reported: std::collections::HashSet<crate::source::Span>,
     decls: FileDecls,
@@ -110,13 +113,14 @@ pub fn extract_all(
         let mut decls = Vec::with_capacity(sources.len());
         let mut pass_diags = Vec::new();
         for source in sources {
-            let (found, exports) = extract_one(source, &index, files, &mut pass_diags);
+            let (found, exports, classes) = extract_one(source, &index, files, &mut pass_diags);
             next.insert(source.name.to_owned(), exports);
+            next.insert_classes(source.name.to_owned(), classes);
             decls.push(found);
         }
         // A lone module needs no second pass: nothing else can change what it imports.
         if next == index || sources.len() == 1 || pass == MAX_PASSES {
-            diags.append(&mut pass_diags);
+            diags.extend(dedup(pass_diags));
             return decls;
         }
         index = next;
@@ -124,14 +128,28 @@ pub fn extract_all(
     Vec::new()
 }
 
-/// Extracts one module with what the index says of the others; returns its declarations and
-/// its exports.
+/// Diagnostics without repeats: a class of one module used by several reports what reading it
+/// found once.
+fn dedup(diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    let mut seen = std::collections::HashSet::new();
+    diags
+        .into_iter()
+        .filter(|d| seen.insert(format!("{d:?}")))
+        .collect()
+}
+
+/// Extracts one module with what the index says of the others; returns its declarations, its
+/// exports and its class statements.
 fn extract_one(
     source: &ModuleSource,
     index: &ModuleIndex,
     files: &SourceFiles,
     diags: &mut Vec<Diagnostic>,
-) -> (FileDecls, IndexMap<String, Export>) {
+) -> (
+    FileDecls,
+    IndexMap<String, Export>,
+    IndexMap<String, std::rc::Rc<remote::ClassExport>>,
+) {
     let mut scope = Scope::of(&source.syntax.body);
     scope.link(index, source.name, source.is_package);
     // Constant expressions become literals before anything reads them; module constants are
@@ -167,6 +185,7 @@ fn extract_one(
         class_body: IndexMap::new(),
         records: Vec::new(),
         record_by_name: IndexMap::new(),
+        remote_by_path: IndexMap::new(),
         reported: std::collections::HashSet::new(),
         decls: FileDecls::default(),
         diags: Vec::new(),
@@ -177,6 +196,7 @@ fn extract_one(
     for (name, span) in &ex.scope.assumed {
         ex.diags.push(diag::assumed_import(*span, name));
     }
+    let classes = ex.class_exports();
     diags.append(&mut ex.diags);
     let mut exports: IndexMap<String, Export> = IndexMap::new();
     for (name, binding) in ex.scope.bindings() {
@@ -207,7 +227,7 @@ fn extract_one(
     for (name, value) in values {
         exports.entry(name).or_insert(Export::Value(value));
     }
-    (ex.decls, exports)
+    (ex.decls, exports, classes)
 }
 
 impl Extractor<'_> {

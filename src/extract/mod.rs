@@ -13,6 +13,7 @@ mod declarative;
 mod dunder;
 pub mod eval;
 mod factories;
+mod imported_types;
 mod index;
 mod join;
 mod local_types;

@@ -13,6 +13,7 @@ use std::rc::Rc;
 use indexmap::IndexMap;
 
 use super::declarative::BodyDecl;
+use super::imported_types::ColumnTypeDef;
 use super::mro::{ClassRecord, MroItem, RecordKind, MAX_MRO};
 use super::Extractor;
 use crate::diagnostics::Diagnostic;
@@ -49,6 +50,8 @@ pub struct ClassExport {
     pub(super) body: Option<Rc<BodyDecl>>,
     /// What reading the body reported, for the module that uses the class to report.
     pub(super) diags: Vec<Diagnostic>,
+    /// The column type it defines: an enum class, a `TypeDecorator`.
+    pub(super) column_type: Option<ColumnTypeDef>,
 }
 
 impl ClassExport {
@@ -70,6 +73,7 @@ impl PartialEq for ClassExport {
             && self.bases == other.bases
             && self.mro == other.mro
             && self.diags == other.diags
+            && self.column_type == other.column_type
             && match (&self.body, &other.body) {
                 (None, None) => true,
                 (Some(a), Some(b)) => same_body(a, b),
@@ -138,6 +142,7 @@ impl Extractor<'_> {
                     (Some(body), diags)
                 }
             };
+            let column_type = self.column_type_def(&name);
             let r = &self.records[i];
             let key = |item: &MroItem| self.mro_key(item);
             let export = ClassExport {
@@ -151,6 +156,7 @@ impl Extractor<'_> {
                 mro: r.mro.iter().skip(1).map(key).collect(),
                 body,
                 diags,
+                column_type,
             };
             out.insert(name, Rc::new(export));
         }

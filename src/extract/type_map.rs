@@ -158,7 +158,7 @@ impl Extractor<'_> {
         if let Some((t, _)) = self.type_map.entries.get(python) {
             return Some(SqlType { span, ..t.clone() });
         }
-        if self.local.enums.contains_key(python) {
+        if self.local.enums.contains_key(python) || self.imported_enum(python).is_some() {
             // Further up the class's MRO, only an `Enum` entry accepts a subclass; it lends its
             // keyword arguments (`values_callable`, `name`, ...) to the new `Enum`.
             let generic = self

@@ -13,6 +13,9 @@ use crate::source::{FileId, Span};
 pub struct FileDecls {
     pub classes: Vec<ClassDecl>,
     pub tables: Vec<TableDecl>,
+    /// Mapped classes left out with a warning (a table name sa2rs cannot compute, ...): what
+    /// refers to them is not checked.
+    pub left_out: Vec<Spanned<String>>,
 }
 
 /// A text with the span it came from.

@@ -58,9 +58,15 @@ impl Extractor<'_> {
                         .record_by_name
                         .get(&n)
                         .is_some_and(|&i| self.records[i].flask);
+                    let left_out = self
+                        .record_by_name
+                        .get(&n)
+                        .is_some_and(|&i| self.records[i].left_out);
                     match self.declarative_classes.get(&n) {
                         Some(ClassRole::Mapped) => return Lineage::MappedParent { flask },
                         Some(ClassRole::Abstract) => return Lineage::Declarative { flask },
+                        // A mapped class left out: its subclasses are left out with it.
+                        None if left_out => return Lineage::MappedParent { flask },
                         None => {}
                     }
                 }
@@ -160,10 +166,13 @@ impl Extractor<'_> {
                 .first()
                 .map_or((usize::MAX, usize::MAX), |l| (l.file_id, l.range.start))
         });
-        if let Some(decl) = decl {
-            self.declarative_classes
-                .insert(c.name.clone(), ClassRole::Mapped);
-            self.decls.classes.push(decl);
+        match decl {
+            Some(decl) => {
+                self.declarative_classes
+                    .insert(c.name.clone(), ClassRole::Mapped);
+                self.decls.classes.push(decl);
+            }
+            None => self.left_out(index, start),
         }
     }
 

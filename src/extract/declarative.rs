@@ -14,7 +14,7 @@ use std::rc::Rc;
 use indexmap::{IndexMap, IndexSet};
 
 use super::class::{attribute_order, flask_table_name};
-use super::dunder::{ClassContext, Dunder, Value};
+use super::dunder::{ClassContext, Dunder};
 use super::mro::{MroItem, RecordKind, MAX_MRO};
 use super::Extractor;
 use crate::diagnostics::{self as diag, Diagnostic};
@@ -173,6 +173,15 @@ impl Extractor<'_> {
                     let mapped = *j != index && self.records[*j].kind == RecordKind::Mapped;
                     if mapped && !self.records[*j].kept {
                         // Its mapping failed (reported); subclasses go with it.
+                        if self.records[*j].left_out {
+                            let parent = &self.records[*j];
+                            self.diags.push(diag::parent_left_out(
+                                c.name_span,
+                                &c.name,
+                                &parent.name,
+                                parent.def.name_span,
+                            ));
+                        }
                         return None;
                     }
                     let body = self.body_of(*j);
@@ -206,10 +215,10 @@ impl Extractor<'_> {
             Some(e) => Some(self.mapped_table(e)?),
             None => None,
         };
-        let tablename = match (&mapped_table, dunder_source(&locals, "__tablename__")) {
+        let tablename = match (&mapped_table, dunder_position(&locals, "__tablename__")) {
             (Some(t), _) => Some(t.name.clone()),
             (None, None) => None,
-            (None, Some(d)) => self.tablename(&d, &cx, c)?,
+            (None, Some((_, d, module))) => self.tablename(&d, &module, &cx, c)?,
         };
         let tablename = match self.records[index].flask {
             true => self.flask_tablename(&locals, tablename, has_inherited_table, &columns, c),
@@ -225,7 +234,7 @@ impl Extractor<'_> {
         self.concrete_bases(index, &mut mapper_args);
         // `__table_args__` from a mixin or abstract base (the class's own is reported with its
         // body); ignored under single-table inheritance (`inherited_table_args`).
-        if let Some((pos, Dunder::Value(e))) = dunder_position(&locals, "__table_args__") {
+        if let Some((pos, Dunder::Value(e), _)) = dunder_position(&locals, "__table_args__") {
             if pos > 0 && tablename.is_some() && truthy(&e) {
                 self.once(e.span, |span| {
                     diag::not_ported(span, "`__table_args__` of a base class", "ignored")
@@ -293,28 +302,6 @@ impl Extractor<'_> {
             return None;
         }
         Some(parents.first().copied())
-    }
-
-    /// The evaluated `__tablename__`: `Some(None)` for none (`None`), `None` when it cannot
-    /// be read (reported).
-    fn tablename(
-        &mut self,
-        d: &Dunder,
-        cx: &ClassContext,
-        c: &ClassDef,
-    ) -> Option<Option<Spanned<String>>> {
-        let (value_span, at) = match d {
-            Dunder::Value(e) => (e.span, e.span),
-            Dunder::Function { def, .. } => (c.name_span, def.name_span),
-        };
-        match self.eval_dunder(d, cx, "__tablename__")?.value {
-            Value::Str(s) => Some(Some(Spanned::new(s, value_span))),
-            Value::None => Some(None),
-            _ => {
-                self.diags.push(self.not_literal(at, "`__tablename__`"));
-                None
-            }
-        }
     }
 
     /// Flask-SQLAlchemy's table name: `should_set_tablename` generates one unless the first class
@@ -521,17 +508,23 @@ fn collect_attributes(
 /// itself, an unmapped class, or a `declared_attr` on a mapped one) triggers the look-up,
 /// which then finds the attribute as Python does (`cls.__tablename__`).
 fn dunder_source(locals: &[Option<Local>], name: &str) -> Option<Dunder> {
-    dunder_position(locals, name).map(|(_, d)| d)
+    dunder_position(locals, name).map(|(_, d, _)| d)
 }
 
-/// [`dunder_source`], with the MRO position of the class that triggers the look-up.
-fn dunder_position(locals: &[Option<Local>], name: &str) -> Option<(usize, Dunder)> {
-    let at = |i: usize| locals[i].as_ref().and_then(|l| l.body.dunders.get(name));
+/// [`dunder_source`], with the MRO position of the class that triggers the look-up and the
+/// module of the class statement that defines it.
+fn dunder_position(locals: &[Option<Local>], name: &str) -> Option<(usize, Dunder, String)> {
+    let at = |i: usize| {
+        let l = locals[i].as_ref()?;
+        l.body.dunders.get(name).map(|d| (d, &l.body.module))
+    };
     let trigger = (0..locals.len()).find(|&i| match at(i) {
-        Some(d) => i == 0 || locals[i].as_ref().is_some_and(|l| !l.mapped) || d.is_declared(),
+        Some((d, _)) => i == 0 || locals[i].as_ref().is_some_and(|l| !l.mapped) || d.is_declared(),
         None => false,
     })?;
-    (0..=trigger).find_map(at).map(|d| (trigger, d.clone()))
+    (0..=trigger)
+        .find_map(at)
+        .map(|(d, m)| (trigger, d.clone(), m.clone()))
 }
 
 /// The attribute a column is mapped under.

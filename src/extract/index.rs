@@ -39,6 +39,8 @@ pub struct ModuleIndex {
     modules: IndexMap<String, IndexMap<String, Export>>,
     /// Every class statement of each module, by name, as an importer's MRO needs it.
     classes: IndexMap<String, IndexMap<String, Rc<ClassExport>>>,
+    /// Each module's functions, constants and imports, for running its code elsewhere.
+    namespaces: IndexMap<String, Rc<super::pyfn::Namespace>>,
 }
 
 /// How many re-exports a name is followed through.
@@ -56,6 +58,16 @@ impl ModuleIndex {
         classes: IndexMap<String, Rc<ClassExport>>,
     ) {
         self.classes.insert(module, classes);
+    }
+
+    /// Records the namespace of `module`.
+    pub(super) fn insert_namespace(&mut self, namespace: Rc<super::pyfn::Namespace>) {
+        self.namespaces.insert(namespace.module.clone(), namespace);
+    }
+
+    /// The namespace of an input module.
+    pub(super) fn namespace(&self, module: &str) -> Option<Rc<super::pyfn::Namespace>> {
+        self.namespaces.get(module).cloned()
     }
 
     /// The names `from module import *` binds: those not starting with `_` (its classes too).

@@ -9,6 +9,7 @@ mod aliases;
 mod annotation;
 mod class;
 mod column;
+mod computed;
 mod declarative;
 mod dunder;
 pub mod eval;
@@ -18,6 +19,8 @@ mod index;
 mod join;
 mod local_types;
 mod mro;
+mod pyfn;
+mod pyre;
 mod remote;
 mod scope;
 mod sqltype;
@@ -86,6 +89,8 @@ struct Extractor<'a> {
     class_roots: IndexMap<String, String>,
     /// The type map of the class being read.
     type_map: type_map::TypeMap,
+    /// The module's functions, constants and imports (see [`pyfn`]).
+    namespace: std::rc::Rc<pyfn::Namespace>,
 }
 
 /// One parsed input module.
@@ -114,10 +119,11 @@ pub fn extract_all(
         let mut decls = Vec::with_capacity(sources.len());
         let mut pass_diags = Vec::new();
         for source in sources {
-            let (found, exports, classes) = extract_one(source, &index, files, &mut pass_diags);
-            next.insert(source.name.to_owned(), exports);
-            next.insert_classes(source.name.to_owned(), classes);
-            decls.push(found);
+            let out = extract_one(source, &index, files, &mut pass_diags);
+            next.insert(source.name.to_owned(), out.exports);
+            next.insert_classes(source.name.to_owned(), out.classes);
+            next.insert_namespace(out.namespace);
+            decls.push(out.decls);
         }
         // A lone module needs no second pass: nothing else can change what it imports.
         if next == index || sources.len() == 1 || pass == MAX_PASSES {
@@ -139,18 +145,22 @@ fn dedup(diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
         .collect()
 }
 
+/// What extracting one module gives.
+struct ModuleOutput {
+    decls: FileDecls,
+    exports: IndexMap<String, Export>,
+    classes: IndexMap<String, std::rc::Rc<remote::ClassExport>>,
+    namespace: std::rc::Rc<pyfn::Namespace>,
+}
+
 /// Extracts one module with what the index says of the others; returns its declarations, its
-/// exports and its class statements.
+/// exports, its class statements and its namespace.
 fn extract_one(
     source: &ModuleSource,
     index: &ModuleIndex,
     files: &SourceFiles,
     diags: &mut Vec<Diagnostic>,
-) -> (
-    FileDecls,
-    IndexMap<String, Export>,
-    IndexMap<String, std::rc::Rc<remote::ClassExport>>,
-) {
+) -> ModuleOutput {
     let mut scope = Scope::of(&source.syntax.body);
     scope.link(index, source.name, source.is_package);
     // Constant expressions become literals before anything reads them; module constants are
@@ -167,6 +177,7 @@ fn extract_one(
         (body, reasons, values)
     };
     let local = local_types::LocalTypes::collect(&body, &scope);
+    let namespace = std::rc::Rc::new(pyfn::Namespace::of(source.name, &body, &scope));
     let mut ex = Extractor {
         file: source.file,
         module: source.name.to_owned(),
@@ -177,6 +188,7 @@ fn extract_one(
         type_maps: IndexMap::new(),
         class_roots: IndexMap::new(),
         type_map: type_map::TypeMap::default(),
+        namespace,
         bases: IndexMap::new(),
         declarative_classes: IndexMap::new(),
         module_defs: join::definitions(&body),
@@ -228,7 +240,12 @@ fn extract_one(
     for (name, value) in values {
         exports.entry(name).or_insert(Export::Value(value));
     }
-    (ex.decls, exports, classes)
+    ModuleOutput {
+        decls: ex.decls,
+        exports,
+        classes,
+        namespace: ex.namespace,
+    }
 }
 
 impl Extractor<'_> {

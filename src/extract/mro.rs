@@ -54,6 +54,8 @@ pub(super) struct ClassRecord {
     pub pending: Vec<crate::diagnostics::Diagnostic>,
     /// A mapped class that made it into the output.
     pub kept: bool,
+    /// A mapped class left out with a warning (not an error).
+    pub left_out: bool,
     /// For a mapped class: every attribute name its mapping puts on the class.
     pub mapped_names: IndexSet<String>,
     /// Its MRO is longer than sa2rs follows.
@@ -93,6 +95,7 @@ impl Extractor<'_> {
             body: None,
             pending: Vec::new(),
             kept: false,
+            left_out: false,
             mapped_names: IndexSet::new(),
             too_deep,
             own_table: false,

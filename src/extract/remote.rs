@@ -245,6 +245,7 @@ impl Extractor<'_> {
                 body: e.body.clone(),
                 pending: e.diags.clone(),
                 kept: false,
+                left_out: false,
                 mapped_names: Default::default(),
                 too_deep: e.mro.len() + 1 >= MAX_MRO,
                 own_table: false,

@@ -63,6 +63,9 @@ pub struct ClassDecl {
     pub inherits: Option<Spanned<String>>,
     /// What `__mapper_args__` (or a concrete base class) says about inheritance.
     pub mapper_args: MapperArgs,
+    /// Attributes mapped explicitly to several columns (`column_property(Column(...),
+    /// Parent.col)`): not implicitly combined.
+    pub combined: Vec<String>,
 }
 
 /// The inheritance settings of `__mapper_args__`.

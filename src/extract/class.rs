@@ -274,12 +274,14 @@ impl Extractor<'_> {
         let callee = match self.scope.resolve_sqla(func) {
             Some(Resolved::Sqla(n)) => n,
             _ if decl.mixin => return,
-            _ => {
-                self.diags.push(diag::unrecognised_attribute(
-                    value.span,
-                    &decl.name,
-                    &attr.value,
-                ));
+            other => {
+                if !self.plain_python(other.as_ref()) {
+                    self.diags.push(diag::unrecognised_attribute(
+                        value.span,
+                        &decl.name,
+                        &attr.value,
+                    ));
+                }
                 return;
             }
         };
@@ -334,6 +336,9 @@ impl Extractor<'_> {
                         "`column_property(...)`",
                         "ported as its plain column",
                     ));
+                    if args.len() > 1 {
+                        decl.combined.push(attr.value.clone());
+                    }
                     if let Some(col) =
                         self.column_call(Some(attr), None, ColumnStyle::Classic, cargs, ckw, *cspan)
                     {

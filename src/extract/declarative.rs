@@ -44,6 +44,8 @@ pub(super) struct BodyDecl {
     pub order: IndexSet<String>,
     /// `__tablename__`, `__mapper_args__`, `__table_args__`.
     pub dunders: IndexMap<String, Dunder>,
+    /// Attributes mapped to several columns at once (`column_property(Column(...), Parent.x)`).
+    pub combined: Vec<String>,
 }
 
 /// The dunders declarative reads from the MRO.
@@ -274,6 +276,7 @@ impl Extractor<'_> {
             table_var: None,
             inherits,
             mapper_args,
+            combined: own.combined.clone(),
         };
         if let Some(t) = mapped_table {
             self.map_table(&mut decl, &c.body, *t);

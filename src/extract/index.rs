@@ -65,6 +65,13 @@ impl ModuleIndex {
         self.namespaces.insert(namespace.module.clone(), namespace);
     }
 
+    /// Whether `package` is an input module or the package of one.
+    pub(super) fn has_package(&self, package: &str) -> bool {
+        self.modules.keys().any(|m| {
+            m == package || (m.starts_with(package) && m[package.len()..].starts_with('.'))
+        })
+    }
+
     /// The namespace of an input module.
     pub(super) fn namespace(&self, module: &str) -> Option<Rc<super::pyfn::Namespace>> {
         self.namespaces.get(module).cloned()

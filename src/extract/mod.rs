@@ -19,6 +19,7 @@ mod index;
 mod join;
 mod local_types;
 mod mro;
+mod plain_attrs;
 mod pyfn;
 mod pyre;
 mod remote;

@@ -23,7 +23,7 @@ use crate::source::Span;
 use crate::syntax::{ClassDef, Expr, ExprKind, FunctionDef, Stmt, StmtKind};
 
 /// What a class body declares, before any inheritance rule.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub(super) struct BodyDecl {
     pub name: String,
     /// The module whose class statement it is (its names resolve there).
@@ -187,6 +187,7 @@ impl Extractor<'_> {
                         return None;
                     }
                     let body = self.body_of(*j);
+                    let body = self.retyped(*j, body);
                     let vars = if mapped {
                         self.records[*j].mapped_names.clone()
                     } else {

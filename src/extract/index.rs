@@ -41,6 +41,8 @@ pub struct ModuleIndex {
     classes: IndexMap<String, IndexMap<String, Rc<ClassExport>>>,
     /// Each module's functions, constants and imports, for running its code elsewhere.
     namespaces: IndexMap<String, Rc<super::pyfn::Namespace>>,
+    /// The `type_annotation_map` of each declarative base (or registry), by module and name.
+    type_maps: IndexMap<String, IndexMap<String, super::type_map::TypeMap>>,
 }
 
 /// How many re-exports a name is followed through.
@@ -63,6 +65,22 @@ impl ModuleIndex {
     /// Records the namespace of `module`.
     pub(super) fn insert_namespace(&mut self, namespace: Rc<super::pyfn::Namespace>) {
         self.namespaces.insert(namespace.module.clone(), namespace);
+    }
+
+    /// Records the type maps of the bases of `module`.
+    pub(super) fn insert_type_maps(
+        &mut self,
+        module: String,
+        maps: IndexMap<String, super::type_map::TypeMap>,
+    ) {
+        self.type_maps.insert(module, maps);
+    }
+
+    /// The type map of the base an absolute dotted path names.
+    pub(super) fn type_map(&self, path: &str) -> Option<super::type_map::TypeMap> {
+        let path = self.canonical(path);
+        let (module, name) = path.rsplit_once('.')?;
+        self.type_maps.get(module)?.get(name).cloned()
     }
 
     /// Whether `package` is an input module or the package of one.

@@ -86,8 +86,6 @@ struct Extractor<'a> {
     local: local_types::LocalTypes,
     /// `type_annotation_map`s, by the base (or registry) they were given to.
     type_maps: IndexMap<String, type_map::TypeMap>,
-    /// Declarative classes of the file, by name, with the base they descend from.
-    class_roots: IndexMap<String, String>,
     /// The type map of the class being read.
     type_map: type_map::TypeMap,
     /// The module's functions, constants and imports (see [`pyfn`]).
@@ -124,6 +122,7 @@ pub fn extract_all(
             next.insert(source.name.to_owned(), out.exports);
             next.insert_classes(source.name.to_owned(), out.classes);
             next.insert_namespace(out.namespace);
+            next.insert_type_maps(source.name.to_owned(), out.type_maps);
             decls.push(out.decls);
         }
         // A lone module needs no second pass: nothing else can change what it imports.
@@ -152,6 +151,7 @@ struct ModuleOutput {
     exports: IndexMap<String, Export>,
     classes: IndexMap<String, std::rc::Rc<remote::ClassExport>>,
     namespace: std::rc::Rc<pyfn::Namespace>,
+    type_maps: IndexMap<String, type_map::TypeMap>,
 }
 
 /// Extracts one module with what the index says of the others; returns its declarations, its
@@ -187,7 +187,6 @@ fn extract_one(
         scope,
         local,
         type_maps: IndexMap::new(),
-        class_roots: IndexMap::new(),
         type_map: type_map::TypeMap::default(),
         namespace,
         bases: IndexMap::new(),
@@ -246,6 +245,7 @@ fn extract_one(
         exports,
         classes,
         namespace: ex.namespace,
+        type_maps: ex.type_maps,
     }
 }
 

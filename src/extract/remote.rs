@@ -17,7 +17,7 @@ use super::imported_types::ColumnTypeDef;
 use super::mro::{ClassRecord, MroItem, RecordKind, MAX_MRO};
 use super::Extractor;
 use crate::diagnostics::Diagnostic;
-use crate::ir::{ColumnDecl, RelationshipDecl};
+use crate::ir::{ColumnDecl, RelationshipDecl, SqlType};
 use crate::source::Span;
 use crate::syntax::ClassDef;
 
@@ -182,19 +182,54 @@ impl Extractor<'_> {
         if let Some(body) = &self.records[i].body {
             return (body.clone(), Vec::new());
         }
-        // A base reads its `Mapped[...]` annotations with its own type map; a mixin with
-        // SQLAlchemy's default one (it is not known which registry maps it).
-        let saved = std::mem::take(&mut self.type_map);
-        if self.records[i].kind == RecordKind::Base {
-            if let Some(map) = self.type_maps.get(&self.records[i].name) {
-                self.type_map = map.clone();
-            }
-        }
+        // A base or abstract class reads its `Mapped[...]` annotations with its registry's
+        // type map; a mixin with SQLAlchemy's default one (it is not known which registry maps
+        // it: see `retyped`).
+        let map = self.mro_type_map(i);
+        let saved = std::mem::replace(&mut self.type_map, map);
         let start = self.diags.len();
         let body = self.body_of(i);
         let diags = self.diags.split_off(start);
         self.type_map = saved;
         (body, diags)
+    }
+
+    /// The body of the class `record` for the class being mapped: a mixin of another module
+    /// was read with SQLAlchemy's default type map, so its `Mapped[T]` columns take the
+    /// mapped class's registry map where it has an entry for `T`.
+    pub(super) fn retyped(&self, record: usize, body: Rc<BodyDecl>) -> Rc<BodyDecl> {
+        let r = &self.records[record];
+        let remote = self.remote_by_path.contains_key(&r.path);
+        if !remote || r.kind != RecordKind::Plain || self.type_map.is_empty() {
+            return body;
+        }
+        let entry = |c: &ColumnDecl| {
+            let a = c.annotation.as_ref().filter(|_| c.sql_type.is_none())?;
+            let t = self.type_map.get(&a.python)?;
+            Some(SqlType {
+                span: a.span,
+                ..t.clone()
+            })
+        };
+        let all = |b: &BodyDecl| -> Vec<Option<SqlType>> {
+            b.columns
+                .iter()
+                .chain(&b.declared_columns)
+                .map(entry)
+                .collect()
+        };
+        let types = all(&body);
+        if types.iter().all(Option::is_none) {
+            return body;
+        }
+        let mut b = (*body).clone();
+        let columns = b.columns.iter_mut().chain(b.declared_columns.iter_mut());
+        for (c, t) in columns.zip(types) {
+            if let (Some(t), Some(a)) = (t, c.annotation.as_mut()) {
+                a.sql_type = Some(t);
+            }
+        }
+        Rc::new(b)
     }
 
     /// The record of the class of another input module that `path` names, loaded with the

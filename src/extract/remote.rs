@@ -144,6 +144,9 @@ impl Extractor<'_> {
             };
             let column_type = self.column_type_def(&name);
             let r = &self.records[i];
+            // Importers do not scan a mapped class: its MRO is of no use to them (and leaving
+            // it out spares a pass when its bases come from other modules).
+            let scanned = r.kind != RecordKind::Mapped;
             let key = |item: &MroItem| self.mro_key(item);
             let export = ClassExport {
                 name: name.clone(),
@@ -152,8 +155,14 @@ impl Extractor<'_> {
                 kind: r.kind,
                 flask: r.flask,
                 opaque: r.opaque,
-                bases: r.bases.iter().map(|(b, s)| (key(b), *s)).collect(),
-                mro: r.mro.iter().skip(1).map(key).collect(),
+                bases: match scanned {
+                    true => r.bases.iter().map(|(b, s)| (key(b), *s)).collect(),
+                    false => Vec::new(),
+                },
+                mro: match scanned {
+                    true => r.mro.iter().skip(1).map(key).collect(),
+                    false => Vec::new(),
+                },
                 body,
                 diags,
                 column_type,

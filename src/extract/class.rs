@@ -139,11 +139,14 @@ impl Extractor<'_> {
             for base in &c.bases {
                 if let Some(Resolved::Imported(name)) = self.scope.resolve(base) {
                     // A declarative base of another input module is not a mixin; an unmapped
-                    // class statement there is scanned like this module's (`remote.rs`).
+                    // class statement there is scanned like this module's (`remote.rs`); a
+                    // class of a package unrelated to SQLAlchemy declares nothing it reads.
+                    let resolved = Resolved::Imported(name.clone());
                     if matches!(
                         self.index.lookup(&name),
                         Some((_, Export::Base | Export::Registry))
                     ) || self.remote_record(&name).is_some()
+                        || self.plain_python(Some(&resolved))
                     {
                         continue;
                     }

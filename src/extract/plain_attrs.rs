@@ -1,6 +1,7 @@
-//! Class attributes that are plain Python, not SQLAlchemy constructs: declarative leaves them
-//! on the class, and so does sa2rs, silently (`model_config = ConfigDict(...)`,
-//! `log = logging.getLogger(__name__)`). A call sa2rs cannot see into and cannot rule out (a
+//! Class attributes and mixins that are plain Python, not SQLAlchemy constructs: declarative
+//! leaves them on the class, and so does sa2rs, silently (`model_config = ConfigDict(...)`,
+//! `log = logging.getLogger(__name__)`, `class User(UserMixin, db.Model)` with Flask-Login's
+//! `UserMixin`). A call sa2rs cannot see into and cannot rule out (a
 //! function of the input, a name bound nowhere, a package it does not know) may build a column:
 //! that one is reported.
 
@@ -44,6 +45,7 @@ const PLAIN_PACKAGES: &[&str] = &[
     "babel",
     "flask",
     "flask_babel",
+    "flask_login",
     "itsdangerous",
     "jinja2",
     "markupsafe",

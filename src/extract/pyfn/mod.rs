@@ -177,7 +177,7 @@ fn unknown(span: Span, why: impl Into<String>) -> Unknown {
 }
 
 /// How deep calls and expressions nest.
-const MAX_DEPTH: u32 = 64;
+const MAX_DEPTH: u32 = 200;
 
 /// Builtins the interpreter knows.
 const BUILTINS: &[&str] = &["len", "str", "list", "tuple", "reversed", "any", "all"];
@@ -415,7 +415,26 @@ impl<'a> Interp<'a> {
 
     fn eval(&self, e: &Expr, frame: &Frame) -> Res<Val> {
         self.step(e.span)?;
-        self.nested(e.span, || self.eval_inner(e, frame))
+        let v = self.nested(e.span, || self.eval_inner(e, frame))?;
+        // Building a long string or list costs in proportion to its length.
+        let size = match &v {
+            Val::Data(Value::Str(s)) => s.len(),
+            Val::Data(Value::List(v) | Value::Tuple(v)) => v.len(),
+            _ => 0,
+        };
+        self.charge(size / 16, e.span)?;
+        Ok(v)
+    }
+
+    fn charge(&self, units: usize, span: Span) -> Res<()> {
+        let units = u32::try_from(units).unwrap_or(u32::MAX);
+        match self.steps.get().checked_sub(units) {
+            Some(left) => {
+                self.steps.set(left);
+                Ok(())
+            }
+            None => Err(unknown(span, "takes too many steps to evaluate")),
+        }
     }
 
     fn data(&self, e: &Expr, frame: &Frame) -> Res<Value> {
@@ -565,6 +584,7 @@ impl<'a> Interp<'a> {
                 ifs,
             } => {
                 let items = iterate(self.eval(iter, frame)?, iter.span)?;
+                self.charge(frame.locals.len(), e.span)?;
                 let mut inner = frame.clone();
                 let mut out = Vec::new();
                 'items: for item in items {

@@ -62,4 +62,10 @@ fn what_is_not_evaluated_says_why() {
     )
     .unwrap_err();
     assert!(e.why.contains("deeply") || e.why.contains("steps"), "{e:?}");
+    let e = run(
+        "BIG = 'a' * 1000000\ndef f(cls):\n    return ''.join([BIG.lower() for c in BIG])\n",
+        "A",
+    )
+    .unwrap_err();
+    assert!(e.why.contains("steps"), "{e:?}");
 }

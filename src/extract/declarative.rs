@@ -137,6 +137,20 @@ impl Extractor<'_> {
         let inner = f.returns.as_ref().and_then(|r| self.mapped_inner(r));
         let mut out = BodyDecl::new(&body.name, body.name_span, false);
         self.attribute(&mut out, attr, inner, value, *span);
+        // `foreign_keys=[cls.owner_id]`: `cls` is the class being mapped.
+        if let Some(cls) = f.params.first().map(|p| p.name.as_str()) {
+            for rel in &mut out.relationships {
+                let names = rel
+                    .remote_side
+                    .iter_mut()
+                    .chain(rel.foreign_keys.iter_mut());
+                for n in names.flatten() {
+                    if n.value.class.as_deref() == Some(cls) {
+                        n.value.class = None;
+                    }
+                }
+            }
+        }
         body.declared_columns.append(&mut out.columns);
         body.declared_relationships.append(&mut out.relationships);
     }

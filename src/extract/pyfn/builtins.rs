@@ -31,6 +31,18 @@ impl Interp<'_> {
         }
         let mut a = Args::new(args, kwargs, span);
         let out = match path {
+            // Flask-SQLAlchemy's automatic table name, which sa2rs knows.
+            "flask_sqlalchemy.model.camel_to_snake_case" => match a.data("name")? {
+                Value::Str(s) if s.is_ascii() => {
+                    Value::Str(crate::extract::class::flask_table_name(&s))
+                }
+                _ => {
+                    return Err(unknown(
+                        span,
+                        "calls `camel_to_snake_case` on something not an ASCII string",
+                    ))
+                }
+            },
             "builtins.len" => {
                 let n = match a.data("obj")? {
                     Value::Str(s) => s.chars().count(),

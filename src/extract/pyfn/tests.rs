@@ -44,6 +44,8 @@ fn common_table_name_helpers() {
     assert_eq!(run(lam, "UserAddress"), s("user_address"));
     let plural = "def f(cls):\n    name = cls.__name__.lower()\n    return name + 'es' if name.endswith('s') else name + 's'\n";
     assert_eq!(run(plural, "Address"), s("addresses"));
+    let flask = "from flask_sqlalchemy.model import camel_to_snake_case\ndef f(cls):\n    return camel_to_snake_case(cls.__name__)\n";
+    assert_eq!(run(flask, "HTTPRequestLog"), s("http_request_log"));
 }
 
 #[test]

@@ -276,7 +276,8 @@ fn run(
                     }
                     Assertion::TextEnd => pos == text.len(),
                     Assertion::WordBoundary => word(before) != word(after),
-                    Assertion::NotWordBoundary => word(before) == word(after),
+                    // CPython's `\B` never matches in an empty text.
+                    Assertion::NotWordBoundary => !text.is_empty() && word(before) == word(after),
                 };
                 pc += 1;
                 if hit {

@@ -121,18 +121,20 @@ impl Parser {
 
     fn quantified(&mut self, atom: Node) -> Result<Node, Error> {
         let (min, max) = match self.peek() {
-            Some('*') => (0, None),
-            Some('+') => (1, None),
-            Some('?') => (0, Some(1)),
             Some('{') => match self.braces() {
                 Some(b) => b,
                 None => return Ok(atom),
             },
+            Some(c @ ('*' | '+' | '?')) => {
+                self.at += 1;
+                match c {
+                    '*' => (0, None),
+                    '+' => (1, None),
+                    _ => (0, Some(1)),
+                }
+            }
             _ => return Ok(atom),
         };
-        if self.peek() != Some('{') {
-            self.at += 1;
-        }
         let greedy = !self.eat('?');
         if self.peek() == Some('+') {
             return Err(self.unsupported("a possessive quantifier"));

@@ -56,6 +56,13 @@ fn camel_to_snake_forms() {
     assert_eq!(sub(r"\B([A-Z])", r"_\1", "UserAddress"), "User_Address");
     assert_eq!(sub("[A-Z]{2,}", "X", "ABCdEF"), "XdX");
     assert_eq!(sub("a+?", "-", "aaa"), "---");
+    assert_eq!(sub("a{2}b", "X", "aab"), "X");
+    assert_eq!(sub("a{,2}b", "X", "aaab"), "aX");
+    assert_eq!(sub("a{x}", "X", "a{x}"), "X");
+    assert_eq!(sub("[]a]+", "X", "]a]b"), "Xb");
+    assert_eq!(sub("[a-]+", "X", "a-b"), "Xb");
+    assert_eq!(sub(r"(a)(?:b)\1", "X", "aba"), "X");
+    assert_eq!(sub("(?<=a|b)c", "X", "acbc"), "aXbX");
     assert_eq!(sub(r"(?P<up>[A-Z])", r"_\g<up>", "aB"), "a_B");
 }
 

@@ -222,9 +222,11 @@ impl Extractor<'_> {
         let parent = self.mapped_parent(index, c)?;
         let inherits = parent.map(|(p, span)| Spanned::new(self.records[p].name.clone(), span));
         let has_inherited_table = locals.iter().skip(1).flatten().any(|l| l.mapped);
+        let own_module = self.module.clone();
         let cx = ClassContext {
             name: &c.name,
             has_inherited_table,
+            module: &own_module,
         };
 
         // `__table__`: the class maps that table; `__tablename__` is not used.
@@ -241,11 +243,17 @@ impl Extractor<'_> {
             true => self.flask_tablename(&locals, tablename, has_inherited_table, &columns, c),
             false => tablename,
         };
-        let mut mapper_args = match dunder_source(&locals, "__mapper_args__") {
-            Some(d) => match self.eval_dunder(&d, &cx, "__mapper_args__") {
-                Some(v) => self.mapper_args(&v),
-                None => MapperArgs::default(),
-            },
+        let mut mapper_args = match dunder_position(&locals, "__mapper_args__") {
+            Some((_, d, module)) => {
+                let cx = ClassContext {
+                    module: &module,
+                    ..cx
+                };
+                match self.eval_dunder(&d, &cx, "__mapper_args__") {
+                    Some(v) => self.mapper_args(&v),
+                    None => MapperArgs::default(),
+                }
+            }
             None => MapperArgs::default(),
         };
         self.concrete_bases(index, &mut mapper_args);
@@ -524,13 +532,9 @@ fn collect_attributes(
 
 /// Where a dunder comes from: the first class of the MRO allowed to supply it (the class
 /// itself, an unmapped class, or a `declared_attr` on a mapped one) triggers the look-up,
-/// which then finds the attribute as Python does (`cls.__tablename__`).
-fn dunder_source(locals: &[Option<Local>], name: &str) -> Option<Dunder> {
-    dunder_position(locals, name).map(|(_, d, _)| d)
-}
-
-/// [`dunder_source`], with the MRO position of the class that triggers the look-up and the
-/// module of the class statement that defines it.
+/// which then finds the attribute as Python does (`cls.__tablename__`). Returns the MRO
+/// position of the class that triggers the look-up, the dunder, and the module of the class
+/// statement that defines it.
 fn dunder_position(locals: &[Option<Local>], name: &str) -> Option<(usize, Dunder, String)> {
     let at = |i: usize| {
         let l = locals[i].as_ref()?;

@@ -63,6 +63,11 @@ impl PartialEq for Namespace {
 }
 
 impl Namespace {
+    /// The absolute dotted path an imported name of the module names.
+    pub fn import(&self, name: &str) -> Option<&String> {
+        self.imports.get(name)
+    }
+
     /// The namespace of a module body (folded), with its scope linked to the index.
     pub fn of(module: &str, body: &[Stmt], scope: &Scope) -> Namespace {
         let mut ns = Namespace {

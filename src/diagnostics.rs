@@ -631,6 +631,59 @@ pub fn internal_error(span: Span) -> Diagnostic {
     )])
 }
 
+pub fn class_left_out_tablename(span: Span, class: &str, at: Span, why: &str) -> Diagnostic {
+    warning(
+        "W0600",
+        format!("class `{class}` is left out: sa2rs cannot compute its `__tablename__`"),
+    )
+    .with_labels(vec![
+        primary(span, "not in the output"),
+        secondary(at, why.to_owned()),
+    ])
+    .with_notes(vec![help(
+        "give the class a literal `__tablename__`; until then, relationships and foreign keys to it cannot be checked",
+    )])
+}
+
+pub fn parent_left_out(span: Span, class: &str, parent: &str, parent_span: Span) -> Diagnostic {
+    warning(
+        "W0601",
+        format!("class `{class}` is left out: its mapped parent `{parent}` is left out"),
+    )
+    .with_labels(vec![
+        primary(span, "not in the output"),
+        secondary(parent_span, format!("`{parent}` is left out")),
+    ])
+    .with_notes(vec![help(
+        "port the parent (see its warning), and its subclasses follow",
+    )])
+}
+
+pub fn relationship_to_left_out(span: Span, class: &str, key: &str, target: &str) -> Diagnostic {
+    warning(
+        "W0602",
+        format!("relationship `{class}.{key}` is left out: its target `{target}` is left out"),
+    )
+    .with_labels(vec![primary(span, "this class is not in the output")])
+    .with_notes(vec![help(
+        "port the target class (see its warning), and the relationship follows",
+    )])
+}
+
+pub fn fk_not_checked(span: Span, column: &str, target: &str) -> Diagnostic {
+    warning(
+        "W0603",
+        format!("foreign key `{column}` -> `{target}` is not checked"),
+    )
+    .with_labels(vec![primary(
+        span,
+        "no table of the output has this name; it may be the table of a class left out",
+    )])
+    .with_notes(vec![help(
+        "once every class is ported, sa2rs checks that the table and column exist",
+    )])
+}
+
 // ---- explicit join conditions ------------------------------------------------------------
 
 pub fn join_name_not_found(

@@ -18,6 +18,9 @@ use crate::source::{FileId, Span};
 pub struct FileDecls {
     pub classes: Vec<ClassDecl>,
     pub tables: Vec<TableDecl>,
+    /// Mapped classes left out with a warning (a table name sa2rs cannot compute, ...): what
+    /// refers to them is not checked.
+    pub left_out: Vec<Spanned<String>>,
 }
 
 /// A text with the span it came from.
@@ -69,6 +72,9 @@ pub struct ClassDecl {
     pub properties: Vec<PropertyDecl>,
     /// The dataclass settings of its mapped columns (its own and copied ones), by attribute.
     pub field_options: Vec<FieldOptions>,
+    /// Attributes mapped explicitly to several columns (`column_property(Column(...),
+    /// Parent.col)`): not implicitly combined.
+    pub combined: Vec<String>,
 }
 
 /// The inheritance settings of `__mapper_args__`.

@@ -411,7 +411,11 @@ impl Lower<'_> {
             ),
             E::Starred(s) => ExprKind::Starred(self.boxed(&s.value)),
             E::NamedExpr(_) => ExprKind::Other("NamedExpr"),
-            E::IfExp(_) => ExprKind::Other("IfExp"),
+            E::IfExp(i) => ExprKind::IfExp {
+                test: self.boxed(&i.test),
+                body: self.boxed(&i.body),
+                orelse: self.boxed(&i.orelse),
+            },
             E::ListComp(c) => self.comprehension(&c.elt, &c.generators, "ListComp"),
             E::GeneratorExp(c) => self.comprehension(&c.elt, &c.generators, "GeneratorExp"),
             E::SetComp(_) => ExprKind::Other("SetComp"),
@@ -419,14 +423,18 @@ impl Lower<'_> {
             E::Await(_) => ExprKind::Other("Await"),
             E::Yield(_) | E::YieldFrom(_) => ExprKind::Other("Yield"),
             E::FormattedValue(_) => ExprKind::Other("FormattedValue"),
-            E::Slice(_) => ExprKind::Other("Slice"),
+            E::Slice(sl) => ExprKind::Slice {
+                lower: sl.lower.as_deref().map(|e| self.boxed(e)),
+                upper: sl.upper.as_deref().map(|e| self.boxed(e)),
+                step: sl.step.as_deref().map(|e| self.boxed(e)),
+            },
         }
     }
 }
 
 impl Lower<'_> {
-    /// `[element for target in iter]` (or a generator): one plain `for`, no `if`, no `async`;
-    /// anything else stays opaque.
+    /// `[element for target in iter if cond]` (or a generator): one plain `for` with its `if`s,
+    /// no `async`; anything else stays opaque.
     fn comprehension(
         &mut self,
         element: &ast::Expr,
@@ -434,10 +442,11 @@ impl Lower<'_> {
         kind: &'static str,
     ) -> ExprKind {
         match generators {
-            [g] if g.ifs.is_empty() && !g.is_async => ExprKind::Comprehension {
+            [g] if !g.is_async => ExprKind::Comprehension {
                 element: self.boxed(element),
                 target: self.boxed(&g.target),
                 iter: self.boxed(&g.iter),
+                ifs: self.exprs(&g.ifs),
             },
             _ => ExprKind::Other(kind),
         }

@@ -220,11 +220,25 @@ pub enum ExprKind {
     },
     FString(Vec<FStringPart>),
     Starred(Box<Expr>),
-    /// `[element for target in iter]` or `(element for target in iter)`: one `for`, no `if`.
+    /// `[element for target in iter if cond ...]` or `(element for target in iter ...)`: one
+    /// `for`, with its `if`s.
     Comprehension {
         element: Box<Expr>,
         target: Box<Expr>,
         iter: Box<Expr>,
+        ifs: Vec<Expr>,
+    },
+    /// `body if test else orelse`
+    IfExp {
+        test: Box<Expr>,
+        body: Box<Expr>,
+        orelse: Box<Expr>,
+    },
+    /// `lower:upper:step` inside a subscript.
+    Slice {
+        lower: Option<Box<Expr>>,
+        upper: Option<Box<Expr>>,
+        step: Option<Box<Expr>>,
     },
     /// Any other expression, named by its Python node kind (`ListComp`, `IfExp`, ...), or
     /// `"nesting too deep"` where lowering stopped descending.

@@ -32,6 +32,9 @@ struct Node {
     items: Vec<TokenStream>,
     /// Names of the items, for the root's re-exports.
     exported: Vec<String>,
+    /// Its items name what the root declares (`relations::Entity`, structs of other modules):
+    /// the file imports the root's names.
+    uses_root: bool,
     children: IndexMap<String, Node>,
 }
 
@@ -51,7 +54,7 @@ pub fn emit_tree(graph: &Graph, files: &SourceFiles, inputs: &[String]) -> Vec<G
     let skip = common_prefix(&modules);
 
     let mut root = Node::default();
-    let mut place = |e: usize, item: TokenStream, name: String| {
+    let mut place = |e: usize, item: TokenStream, name: String, uses_root: bool| {
         let mut node = &mut root;
         for part in &modules[e][skip..] {
             node = node.children.entry((*part).to_owned()).or_default();
@@ -61,15 +64,21 @@ pub fn emit_tree(graph: &Graph, files: &SourceFiles, inputs: &[String]) -> Vec<G
             .get_or_insert_with(|| (module.to_owned(), files.name(span.file).to_owned()));
         node.items.push(item);
         node.exported.push(name);
+        node.uses_root |= uses_root;
     };
     for (e, entity) in plan.entities.iter().enumerate() {
         // An enum lives beside the first struct using it; a hierarchy's enum beside its root.
         for (i, en) in plan.enums.items.iter().enumerate() {
             if plan.enums.home_table(i).map(|t| plan.table_entity[t]) == Some(e) {
-                place(e, enum_item(en), en.name.clone());
+                place(e, enum_item(en), en.name.clone(), false);
             }
         }
-        place(e, struct_item(graph, files, &plan, e), entity.name.clone());
+        place(
+            e,
+            struct_item(graph, files, &plan, e),
+            entity.name.clone(),
+            false,
+        );
         for h in plan
             .hierarchies
             .iter()
@@ -79,6 +88,7 @@ pub fn emit_tree(graph: &Graph, files: &SourceFiles, inputs: &[String]) -> Vec<G
                 e,
                 super::hierarchy::any_enum(graph, &plan, h),
                 h.name.clone(),
+                true,
             );
         }
     }
@@ -149,7 +159,15 @@ fn write_children(
         };
         let file_doc = inner_doc(&file_doc);
         let items = &child.items;
-        let contents = print(quote! { #file_doc #(#grandchildren)* #(#items)* });
+        // `super::` up to the root, which declares `relations` and re-exports every struct.
+        let up = std::iter::repeat_n(quote!(super::), path.len() + 1);
+        let root_names = child.uses_root.then(|| {
+            quote! {
+                #[allow(unused_imports)]
+                use #(#up)* *;
+            }
+        });
+        let contents = print(quote! { #file_doc #root_names #(#grandchildren)* #(#items)* });
         let file = if grandchildren.is_empty() {
             dir.join(format!("{file_stem}.rs"))
         } else {

@@ -58,18 +58,27 @@ impl Extractor<'_> {
                         .record_by_name
                         .get(&n)
                         .is_some_and(|&i| self.records[i].flask);
+                    let left_out = self
+                        .record_by_name
+                        .get(&n)
+                        .is_some_and(|&i| self.records[i].left_out);
                     match self.declarative_classes.get(&n) {
                         Some(ClassRole::Mapped) => return Lineage::MappedParent { flask },
                         Some(ClassRole::Abstract) => return Lineage::Declarative { flask },
+                        // A mapped class left out: its subclasses are left out with it.
+                        None if left_out => return Lineage::MappedParent { flask },
                         None => {}
                     }
                 }
                 // A class of another input module: an abstract one passes its base on; a mapped
-                // parent there is not followed (its table must be named here).
+                // parent there is not followed (its table must be named here); a plain class
+                // is a mixin, like one of this module.
                 Some(Resolved::Imported(path)) => match self.index.lookup(&path) {
                     Some((_, Export::Class(ClassRole::Abstract))) => {
-                        return Lineage::Declarative { flask: false }
+                        let flask = self.index.class(&path).is_some_and(|r| r.flask);
+                        return Lineage::Declarative { flask };
                     }
+                    _ if self.index.class(&path).is_some_and(|r| r.is_known_mixin()) => {}
                     _ => lineage = Lineage::ImportedBase,
                 },
                 Some(Resolved::Unbound(_)) => lineage = Lineage::ImportedBase,
@@ -108,6 +117,7 @@ impl Extractor<'_> {
             Lineage::Declarative { flask: true } | Lineage::MappedParent { flask: true }
         );
         let index = self.record_class(c, kind, flask);
+        self.records[index].opaque = matches!(lineage, Lineage::ImportedBase);
         match kind {
             RecordKind::Plain => return,
             RecordKind::Base => {
@@ -129,11 +139,16 @@ impl Extractor<'_> {
             // The declarative base is local, so an imported base is a mixin sa2rs cannot see.
             for base in &c.bases {
                 if let Some(Resolved::Imported(name)) = self.scope.resolve(base) {
-                    // A declarative base of another input module is not a mixin.
+                    // A declarative base of another input module is not a mixin; an unmapped
+                    // class statement there is scanned like this module's (`remote.rs`); a
+                    // class of a package unrelated to SQLAlchemy declares nothing it reads.
+                    let resolved = Resolved::Imported(name.clone());
                     if matches!(
                         self.index.lookup(&name),
                         Some((_, Export::Base | Export::Registry))
-                    ) {
+                    ) || self.remote_record(&name).is_some()
+                        || self.plain_python(Some(&resolved))
+                    {
                         continue;
                     }
                     let what = format!("mixin `{name}`, imported from another module,");
@@ -156,10 +171,13 @@ impl Extractor<'_> {
                 .first()
                 .map_or((usize::MAX, usize::MAX), |l| (l.file_id, l.range.start))
         });
-        if let Some(decl) = decl {
-            self.declarative_classes
-                .insert(c.name.clone(), ClassRole::Mapped);
-            self.decls.classes.push(decl);
+        match decl {
+            Some(decl) => {
+                self.declarative_classes
+                    .insert(c.name.clone(), ClassRole::Mapped);
+                self.decls.classes.push(decl);
+            }
+            None => self.left_out(index, start),
         }
     }
 
@@ -266,12 +284,14 @@ impl Extractor<'_> {
         let callee = match self.scope.resolve_sqla(func) {
             Some(Resolved::Sqla(n)) => n,
             _ if decl.mixin => return,
-            _ => {
-                self.diags.push(diag::unrecognised_attribute(
-                    value.span,
-                    &decl.name,
-                    &attr.value,
-                ));
+            other => {
+                if !self.plain_python(other.as_ref()) {
+                    self.diags.push(diag::unrecognised_attribute(
+                        value.span,
+                        &decl.name,
+                        &attr.value,
+                    ));
+                }
                 return;
             }
         };

@@ -14,7 +14,7 @@ use std::rc::Rc;
 use indexmap::{IndexMap, IndexSet};
 
 use super::class::{attribute_order, flask_table_name};
-use super::dunder::{ClassContext, Dunder, Value};
+use super::dunder::{ClassContext, Dunder};
 use super::mro::{MroItem, RecordKind, MAX_MRO};
 use super::Extractor;
 use crate::diagnostics::{self as diag, Diagnostic};
@@ -23,9 +23,11 @@ use crate::source::Span;
 use crate::syntax::{ClassDef, Expr, ExprKind, FunctionDef, Stmt, StmtKind};
 
 /// What a class body declares, before any inheritance rule.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub(super) struct BodyDecl {
     pub name: String,
+    /// The module whose class statement it is (its names resolve there).
+    pub module: String,
     /// Where the class is named.
     pub name_span: Span,
     /// Read as a mixin: plain Python attributes pass silently, mapper properties are errors.
@@ -46,6 +48,8 @@ pub(super) struct BodyDecl {
     pub properties: Vec<crate::ir::PropertyDecl>,
     /// Dataclass settings of its columns, by the column's span.
     pub field_options: Vec<(Span, crate::ir::FieldOptions)>,
+    /// Attributes mapped to several columns at once (`column_property(Column(...), Parent.x)`).
+    pub combined: Vec<String>,
 }
 
 /// The dunders declarative reads from the MRO.
@@ -64,9 +68,11 @@ impl BodyDecl {
 
 impl Extractor<'_> {
     /// The body of a class, read once; unmapped classes are read as mixins.
-    fn body_of(&mut self, index: usize) -> Rc<BodyDecl> {
-        if let Some(b) = &self.records[index].body {
-            return b.clone();
+    pub(super) fn body_of(&mut self, index: usize) -> Rc<BodyDecl> {
+        if let Some(b) = self.records[index].body.clone() {
+            let pending = std::mem::take(&mut self.records[index].pending);
+            self.diags.extend(pending);
+            return b;
         }
         let def = self.records[index].def.clone();
         let mixin = self.records[index].kind != RecordKind::Mapped;
@@ -80,6 +86,7 @@ impl Extractor<'_> {
         // Names a join condition in this body may use, and where they are bound.
         self.class_body = super::join::definitions(&def.body);
         let mut body = BodyDecl::new(&def.name, def.name_span, mixin);
+        body.module = self.module.clone();
         for stmt in &def.body {
             self.class_stmt(&mut body, stmt);
         }
@@ -134,6 +141,20 @@ impl Extractor<'_> {
         let inner = f.returns.as_ref().and_then(|r| self.mapped_inner(r));
         let mut out = BodyDecl::new(&body.name, body.name_span, false);
         self.attribute(&mut out, attr, inner, value, *span);
+        // `foreign_keys=[cls.owner_id]`: `cls` is the class being mapped.
+        if let Some(cls) = f.params.first().map(|p| p.name.as_str()) {
+            for rel in &mut out.relationships {
+                let names = rel
+                    .remote_side
+                    .iter_mut()
+                    .chain(rel.foreign_keys.iter_mut());
+                for n in names.flatten() {
+                    if n.value.class.as_deref() == Some(cls) {
+                        n.value.class = None;
+                    }
+                }
+            }
+        }
         body.declared_columns.append(&mut out.columns);
         body.declared_relationships.append(&mut out.relationships);
         body.properties.append(&mut out.properties);
@@ -174,9 +195,19 @@ impl Extractor<'_> {
                     let mapped = *j != index && self.records[*j].kind == RecordKind::Mapped;
                     if mapped && !self.records[*j].kept {
                         // Its mapping failed (reported); subclasses go with it.
+                        if self.records[*j].left_out {
+                            let parent = &self.records[*j];
+                            self.diags.push(diag::parent_left_out(
+                                c.name_span,
+                                &c.name,
+                                &parent.name,
+                                parent.def.name_span,
+                            ));
+                        }
                         return None;
                     }
                     let body = self.body_of(*j);
+                    let body = self.retyped(*j, body);
                     let vars = if mapped {
                         self.records[*j].mapped_names.clone()
                     } else {
@@ -197,9 +228,11 @@ impl Extractor<'_> {
         let parent = self.mapped_parent(index, c)?;
         let inherits = parent.map(|(p, span)| Spanned::new(self.records[p].name.clone(), span));
         let has_inherited_table = locals.iter().skip(1).flatten().any(|l| l.mapped);
+        let own_module = self.module.clone();
         let cx = ClassContext {
             name: &c.name,
             has_inherited_table,
+            module: &own_module,
         };
 
         // `__table__`: the class maps that table; `__tablename__` is not used.
@@ -207,26 +240,32 @@ impl Extractor<'_> {
             Some(e) => Some(self.mapped_table(e)?),
             None => None,
         };
-        let tablename = match (&mapped_table, dunder_source(&locals, "__tablename__")) {
+        let tablename = match (&mapped_table, dunder_position(&locals, "__tablename__")) {
             (Some(t), _) => Some(t.name.clone()),
             (None, None) => None,
-            (None, Some(d)) => self.tablename(&d, &cx, c)?,
+            (None, Some((_, d, module))) => self.tablename(&d, &module, &cx, c)?,
         };
         let tablename = match self.records[index].flask {
             true => self.flask_tablename(&locals, tablename, has_inherited_table, &columns, c),
             false => tablename,
         };
-        let mut mapper_args = match dunder_source(&locals, "__mapper_args__") {
-            Some(d) => match self.eval_dunder(&d, &cx, "__mapper_args__") {
-                Some(v) => self.mapper_args(&v),
-                None => MapperArgs::default(),
-            },
+        let mut mapper_args = match dunder_position(&locals, "__mapper_args__") {
+            Some((_, d, module)) => {
+                let cx = ClassContext {
+                    module: &module,
+                    ..cx
+                };
+                match self.eval_dunder(&d, &cx, "__mapper_args__") {
+                    Some(v) => self.mapper_args(&v),
+                    None => MapperArgs::default(),
+                }
+            }
             None => MapperArgs::default(),
         };
         self.concrete_bases(index, &mut mapper_args);
         // `__table_args__` from a mixin or abstract base (the class's own is reported with its
         // body); ignored under single-table inheritance (`inherited_table_args`).
-        if let Some((pos, Dunder::Value(e))) = dunder_position(&locals, "__table_args__") {
+        if let Some((pos, Dunder::Value(e), _)) = dunder_position(&locals, "__table_args__") {
             if pos > 0 && tablename.is_some() && truthy(&e) {
                 self.once(e.span, |span| {
                     diag::not_ported(span, "`__table_args__` of a base class", "ignored")
@@ -268,6 +307,7 @@ impl Extractor<'_> {
             mapper_args,
             properties: own.properties.clone(),
             field_options: Vec::new(),
+            combined: own.combined.clone(),
         };
         decl.field_options = field_options(&decl.columns, &own, &locals);
         if let Some(t) = mapped_table {
@@ -297,28 +337,6 @@ impl Extractor<'_> {
             return None;
         }
         Some(parents.first().copied())
-    }
-
-    /// The evaluated `__tablename__`: `Some(None)` for none (`None`), `None` when it cannot
-    /// be read (reported).
-    fn tablename(
-        &mut self,
-        d: &Dunder,
-        cx: &ClassContext,
-        c: &ClassDef,
-    ) -> Option<Option<Spanned<String>>> {
-        let (value_span, at) = match d {
-            Dunder::Value(e) => (e.span, e.span),
-            Dunder::Function { def, .. } => (c.name_span, def.name_span),
-        };
-        match self.eval_dunder(d, cx, "__tablename__")?.value {
-            Value::Str(s) => Some(Some(Spanned::new(s, value_span))),
-            Value::None => Some(None),
-            _ => {
-                self.diags.push(self.not_literal(at, "`__tablename__`"));
-                None
-            }
-        }
     }
 
     /// Flask-SQLAlchemy's table name: `should_set_tablename` generates one unless the first class
@@ -557,19 +575,21 @@ fn field_options(
 
 /// Where a dunder comes from: the first class of the MRO allowed to supply it (the class
 /// itself, an unmapped class, or a `declared_attr` on a mapped one) triggers the look-up,
-/// which then finds the attribute as Python does (`cls.__tablename__`).
-fn dunder_source(locals: &[Option<Local>], name: &str) -> Option<Dunder> {
-    dunder_position(locals, name).map(|(_, d)| d)
-}
-
-/// [`dunder_source`], with the MRO position of the class that triggers the look-up.
-fn dunder_position(locals: &[Option<Local>], name: &str) -> Option<(usize, Dunder)> {
-    let at = |i: usize| locals[i].as_ref().and_then(|l| l.body.dunders.get(name));
+/// which then finds the attribute as Python does (`cls.__tablename__`). Returns the MRO
+/// position of the class that triggers the look-up, the dunder, and the module of the class
+/// statement that defines it.
+fn dunder_position(locals: &[Option<Local>], name: &str) -> Option<(usize, Dunder, String)> {
+    let at = |i: usize| {
+        let l = locals[i].as_ref()?;
+        l.body.dunders.get(name).map(|d| (d, &l.body.module))
+    };
     let trigger = (0..locals.len()).find(|&i| match at(i) {
-        Some(d) => i == 0 || locals[i].as_ref().is_some_and(|l| !l.mapped) || d.is_declared(),
+        Some((d, _)) => i == 0 || locals[i].as_ref().is_some_and(|l| !l.mapped) || d.is_declared(),
         None => false,
     })?;
-    (0..=trigger).find_map(at).map(|d| (trigger, d.clone()))
+    (0..=trigger)
+        .find_map(at)
+        .map(|(d, m)| (trigger, d.clone(), m.clone()))
 }
 
 /// The attribute a column is mapped under.

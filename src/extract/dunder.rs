@@ -30,6 +30,8 @@ pub(super) struct ClassContext<'a> {
     pub name: &'a str,
     /// `has_inherited_table(cls)`: some class of its MRO (other than itself) is mapped.
     pub has_inherited_table: bool,
+    /// The module of the class statement defining the dunder: its names resolve there.
+    pub module: &'a str,
 }
 
 /// Where a dunder's value comes from.
@@ -46,7 +48,7 @@ impl Dunder {
         matches!(self, Dunder::Function { declared: true, .. })
     }
 
-    fn span(&self) -> Span {
+    pub(super) fn span(&self) -> Span {
         match self {
             Dunder::Value(e) => e.span,
             Dunder::Function { def, .. } => def.name_span,
@@ -180,7 +182,7 @@ impl Extractor<'_> {
                         }
                     }
                 }
-                match self.scope.resolve(func) {
+                match self.resolve_in(func, cx.module) {
                     Some(Resolved::Sqla(n)) if n == "has_inherited_table" => {
                         Value::Bool(cx.has_inherited_table)
                     }
@@ -267,6 +269,28 @@ impl Extractor<'_> {
                 Value::Bool(acc)
             }
             _ => Value::Unknown,
+        }
+    }
+
+    /// What a name of `module` names: this module's scope, or the imports of another module
+    /// (a mixin's dunder defined there).
+    fn resolve_in(&self, e: &Expr, module: &str) -> Option<Resolved> {
+        if module == self.module {
+            return self.scope.resolve(e);
+        }
+        let parts = e.dotted()?;
+        let (first, rest) = parts.split_first()?;
+        let ns = self.index.namespace(module)?;
+        let Some(path) = ns.import(first) else {
+            return matches!(*first, "dict" | "list" | "tuple")
+                .then(|| Resolved::Python((*first).to_owned()));
+        };
+        let full: Vec<&str> = path.split('.').chain(rest.iter().copied()).collect();
+        match full.first() {
+            Some(&("sqlalchemy" | "flask_sqlalchemy")) => {
+                full.last().map(|n| Resolved::Sqla((*n).to_owned()))
+            }
+            _ => Some(Resolved::Imported(full.join("."))),
         }
     }
 

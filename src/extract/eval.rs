@@ -486,7 +486,7 @@ fn overflow(span: Span) -> Unknown {
     unknown(span, "overflows".into())
 }
 
-fn describe(v: &Value) -> &'static str {
+pub(super) fn describe(v: &Value) -> &'static str {
     match v {
         Value::Str(_) => "a string",
         Value::Int(_) => "an integer",
@@ -499,7 +499,7 @@ fn describe(v: &Value) -> &'static str {
     }
 }
 
-fn truthy(v: &Value) -> bool {
+pub(super) fn truthy(v: &Value) -> bool {
     match v {
         Value::Str(s) => !s.is_empty(),
         Value::Int(i) => *i != 0,
@@ -555,7 +555,7 @@ fn repr(v: &Value) -> String {
     }
 }
 
-fn title(s: &str) -> String {
+pub(super) fn title(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut prev_alpha = false;
     for c in s.chars() {
@@ -569,7 +569,7 @@ fn title(s: &str) -> String {
     out
 }
 
-fn binop(l: Value, op: BinOp, r: Value, span: Span) -> Evaluated {
+pub(super) fn binop(l: Value, op: BinOp, r: Value, span: Span) -> Evaluated {
     use Value::*;
     Ok(match (l, op, r) {
         (Str(a), BinOp::Add, Str(b)) => Str(a + &b),
@@ -637,7 +637,11 @@ fn percent(fmt: &str, args: &[Value]) -> Option<String> {
 }
 
 /// `fmt.format(*positional, **named)` for `{}`, `{0}`, `{name}` and `{{`/`}}`, without format specs.
-fn format(fmt: &str, positional: &[Value], named: &IndexMap<String, Value>) -> Option<Value> {
+pub(super) fn format(
+    fmt: &str,
+    positional: &[Value],
+    named: &IndexMap<String, Value>,
+) -> Option<Value> {
     let mut out = String::new();
     let mut auto = 0;
     let mut chars = fmt.chars().peekable();

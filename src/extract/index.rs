@@ -5,8 +5,11 @@
 //! built, until the index stops changing, so that `from .base import Base` and
 //! `from app import db` mean what they mean in Python, through any chain of re-exports.
 
+use std::rc::Rc;
+
 use indexmap::IndexMap;
 
+use super::remote::ClassExport;
 use crate::ir::ClassRole;
 
 /// What a module-level name is, seen from another module.
@@ -36,6 +39,12 @@ pub enum Export {
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct ModuleIndex {
     modules: IndexMap<String, IndexMap<String, Export>>,
+    /// Every class statement of each module, by name, as an importer's MRO needs it.
+    classes: IndexMap<String, IndexMap<String, Rc<ClassExport>>>,
+    /// Each module's functions, constants and imports, for running its code elsewhere.
+    namespaces: IndexMap<String, Rc<super::pyfn::Namespace>>,
+    /// The `type_annotation_map` of each declarative base (or registry), by module and name.
+    type_maps: IndexMap<String, IndexMap<String, super::type_map::TypeMap>>,
 }
 
 /// How many re-exports a name is followed through.
@@ -51,18 +60,64 @@ impl ModuleIndex {
         self.modules.contains_key(module)
     }
 
-    /// The names `from module import *` binds: those not starting with `_`.
+    /// Records the class statements of `module`.
+    pub(super) fn insert_classes(
+        &mut self,
+        module: String,
+        classes: IndexMap<String, Rc<ClassExport>>,
+    ) {
+        self.classes.insert(module, classes);
+    }
+
+    /// Records the namespace of `module`.
+    pub(super) fn insert_namespace(&mut self, namespace: Rc<super::pyfn::Namespace>) {
+        self.namespaces.insert(namespace.module.clone(), namespace);
+    }
+
+    /// Records the type maps of the bases of `module`.
+    pub(super) fn insert_type_maps(
+        &mut self,
+        module: String,
+        maps: IndexMap<String, super::type_map::TypeMap>,
+    ) {
+        self.type_maps.insert(module, maps);
+    }
+
+    /// The type map of the base an absolute dotted path names.
+    pub(super) fn type_map(&self, path: &str) -> Option<super::type_map::TypeMap> {
+        let path = self.canonical(path);
+        let (module, name) = path.rsplit_once('.')?;
+        self.type_maps.get(module)?.get(name).cloned()
+    }
+
+    /// Whether `package` is an input module or the package of one.
+    pub(super) fn has_package(&self, package: &str) -> bool {
+        self.modules.keys().any(|m| {
+            m == package || (m.starts_with(package) && m[package.len()..].starts_with('.'))
+        })
+    }
+
+    /// The namespace of an input module.
+    pub(super) fn namespace(&self, module: &str) -> Option<Rc<super::pyfn::Namespace>> {
+        self.namespaces.get(module).cloned()
+    }
+
+    /// The names `from module import *` binds: those not starting with `_` (its classes too).
     pub fn public_names(&self, module: &str) -> Vec<String> {
-        self.modules
-            .get(module)
-            .map(|names| {
-                names
-                    .keys()
-                    .filter(|n| !n.starts_with('_'))
-                    .cloned()
-                    .collect()
-            })
-            .unwrap_or_default()
+        let exports = self.modules.get(module).into_iter().flat_map(|m| m.keys());
+        let classes = self.classes.get(module).into_iter().flat_map(|m| m.keys());
+        let names: indexmap::IndexSet<&String> = exports
+            .chain(classes)
+            .filter(|n| !n.starts_with('_'))
+            .collect();
+        names.into_iter().cloned().collect()
+    }
+
+    /// The class statement an absolute dotted path names, following re-exports.
+    pub(super) fn class(&self, path: &str) -> Option<Rc<ClassExport>> {
+        let path = self.canonical(path);
+        let (module, name) = path.rsplit_once('.')?;
+        self.classes.get(module)?.get(name).cloned()
     }
 
     /// Follows re-exports of input modules to the path a name finally names: a `Column`

@@ -292,10 +292,14 @@ fn member_listing(e: &Expr, param: &str) -> Option<MemberAttr> {
         element,
         target,
         iter,
+        ifs,
     } = &comprehension.kind
     else {
         return None;
     };
+    if !ifs.is_empty() {
+        return None;
+    }
     let ExprKind::Attribute { value, attr } = &element.kind else {
         return None;
     };

@@ -10,15 +10,21 @@ mod annotation;
 mod class;
 mod collection;
 mod column;
+mod computed;
 mod declarative;
 mod dunder;
 pub mod eval;
 mod factories;
+mod imported_types;
 mod index;
 mod join;
 mod local_types;
 mod mro;
+mod plain_attrs;
 mod property;
+mod pyfn;
+mod pyre;
+mod remote;
 mod runtime;
 mod scope;
 mod sqltype;
@@ -75,6 +81,8 @@ struct Extractor<'a> {
     records: Vec<mro::ClassRecord>,
     /// The latest class statement of each name.
     record_by_name: IndexMap<String, usize>,
+    /// Records of classes of other modules loaded into `records`, by dotted path.
+    remote_by_path: IndexMap<String, usize>,
     /// Spans already reported by [`Extractor::once`].
     reported: std::collections::HashSet<crate::source::Span>,
     decls: FileDecls,
@@ -83,10 +91,10 @@ struct Extractor<'a> {
     local: local_types::LocalTypes,
     /// `type_annotation_map`s, by the base (or registry) they were given to.
     type_maps: IndexMap<String, type_map::TypeMap>,
-    /// Declarative classes of the file, by name, with the base they descend from.
-    class_roots: IndexMap<String, String>,
     /// The type map of the class being read.
     type_map: type_map::TypeMap,
+    /// The module's functions, constants and imports (see [`pyfn`]).
+    namespace: std::rc::Rc<pyfn::Namespace>,
 }
 
 /// One parsed input module.
@@ -116,13 +124,16 @@ pub fn extract_all(
         let mut decls = Vec::with_capacity(sources.len());
         let mut pass_diags = Vec::new();
         for source in sources.iter_mut() {
-            let (found, exports) = extract_one(source, &index, files, &mut pass_diags);
-            next.insert(source.name.to_owned(), exports);
-            decls.push(found);
+            let out = extract_one(source, &index, files, &mut pass_diags);
+            next.insert(source.name.to_owned(), out.exports);
+            next.insert_classes(source.name.to_owned(), out.classes);
+            next.insert_namespace(out.namespace);
+            next.insert_type_maps(source.name.to_owned(), out.type_maps);
+            decls.push(out.decls);
         }
         // A lone module needs no second pass: nothing else can change what it imports.
         if next == index || sources.len() == 1 || pass == MAX_PASSES {
-            diags.append(&mut pass_diags);
+            diags.extend(dedup(pass_diags));
             return decls;
         }
         index = next;
@@ -130,14 +141,33 @@ pub fn extract_all(
     Vec::new()
 }
 
-/// Extracts one module with what the index says of the others; returns its declarations and
-/// its exports.
+/// Diagnostics without repeats: a class of one module used by several reports what reading it
+/// found once.
+fn dedup(diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    let mut seen = std::collections::HashSet::new();
+    diags
+        .into_iter()
+        .filter(|d| seen.insert(format!("{d:?}")))
+        .collect()
+}
+
+/// What extracting one module gives.
+struct ModuleOutput {
+    decls: FileDecls,
+    exports: IndexMap<String, Export>,
+    classes: IndexMap<String, std::rc::Rc<remote::ClassExport>>,
+    namespace: std::rc::Rc<pyfn::Namespace>,
+    type_maps: IndexMap<String, type_map::TypeMap>,
+}
+
+/// Extracts one module with what the index says of the others; returns its declarations, its
+/// exports, its class statements and its namespace.
 fn extract_one(
     source: &mut ModuleSource,
     index: &ModuleIndex,
     files: &SourceFiles,
     diags: &mut Vec<Diagnostic>,
-) -> (FileDecls, IndexMap<String, Export>) {
+) -> ModuleOutput {
     let mut scope = Scope::of(&source.syntax.body);
     scope.link(index, source.name, source.is_package);
     // Constant expressions become literals before anything reads them; module constants are
@@ -160,6 +190,7 @@ fn extract_one(
     };
     let body = &source.syntax.body;
     let local = local_types::LocalTypes::collect(body, &scope);
+    let namespace = std::rc::Rc::new(pyfn::Namespace::of(source.name, body, &scope));
     let mut ex = Extractor {
         file: source.file,
         module: source.name.to_owned(),
@@ -168,8 +199,8 @@ fn extract_one(
         scope,
         local,
         type_maps: IndexMap::new(),
-        class_roots: IndexMap::new(),
         type_map: type_map::TypeMap::default(),
+        namespace,
         bases: IndexMap::new(),
         declarative_classes: IndexMap::new(),
         module_defs: join::definitions(body),
@@ -180,6 +211,7 @@ fn extract_one(
         class_body: IndexMap::new(),
         records: Vec::new(),
         record_by_name: IndexMap::new(),
+        remote_by_path: IndexMap::new(),
         reported: std::collections::HashSet::new(),
         decls: FileDecls::default(),
         diags: Vec::new(),
@@ -193,6 +225,7 @@ fn extract_one(
     for (name, span) in &ex.scope.assumed {
         ex.diags.push(diag::assumed_import(*span, name));
     }
+    let classes = ex.class_exports();
     diags.append(&mut ex.diags);
     let mut exports: IndexMap<String, Export> = IndexMap::new();
     for (name, binding) in ex.scope.bindings() {
@@ -232,7 +265,13 @@ fn extract_one(
     for (name, value) in values {
         exports.entry(name).or_insert(Export::Value(value));
     }
-    (ex.decls, exports)
+    ModuleOutput {
+        decls: ex.decls,
+        exports,
+        classes,
+        namespace: ex.namespace,
+        type_maps: ex.type_maps,
+    }
 }
 
 impl Extractor<'_> {

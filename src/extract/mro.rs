@@ -24,8 +24,9 @@ pub(super) enum RecordKind {
     Mapped,
 }
 
-/// A class of an MRO: one defined in this file, or one sa2rs cannot see into (imported,
-/// SQLAlchemy's own, a variable).
+/// A class of an MRO: one whose record sa2rs has (a class statement of this file, or one of
+/// another input module loaded into this file's records), or one sa2rs cannot see into
+/// (SQLAlchemy's own, from outside the input, a variable).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(super) enum MroItem {
     Local(usize),
@@ -35,18 +36,26 @@ pub(super) enum MroItem {
 /// One class statement of the module.
 pub(super) struct ClassRecord {
     pub name: String,
+    /// `module.Name`: where the class statement is (another module's, for a loaded record).
+    pub path: String,
     pub def: Rc<ClassDef>,
     pub kind: RecordKind,
     /// A Flask-SQLAlchemy model (automatic table names).
     pub flask: bool,
+    /// A plain class whose bases include a name sa2rs cannot see.
+    pub opaque: bool,
     /// The direct bases, with their spans.
     pub bases: Vec<(MroItem, Span)>,
     /// `cls.__mro__`, starting with the class itself.
     pub mro: Vec<MroItem>,
     /// The body, read on first use.
     pub body: Option<Rc<BodyDecl>>,
+    /// What reading the body of a class of another module reported, to report on first use.
+    pub pending: Vec<crate::diagnostics::Diagnostic>,
     /// A mapped class that made it into the output.
     pub kept: bool,
+    /// A mapped class left out with a warning (not an error).
+    pub left_out: bool,
     /// For a mapped class: every attribute name its mapping puts on the class.
     pub mapped_names: IndexSet<String>,
     /// Its MRO is longer than sa2rs follows.
@@ -76,13 +85,17 @@ impl Extractor<'_> {
         full.extend(mro);
         self.records.push(ClassRecord {
             name: c.name.clone(),
+            path: format!("{}.{}", self.module, c.name),
             def: Rc::new(c.clone()),
             kind,
             flask,
+            opaque: false,
             bases,
             mro: full,
             body: None,
+            pending: Vec::new(),
             kept: false,
+            left_out: false,
             mapped_names: IndexSet::new(),
             too_deep,
             own_table: false,
@@ -101,9 +114,12 @@ impl Extractor<'_> {
                 Some(&i) => MroItem::Local(i),
                 None => MroItem::Opaque(n),
             },
-            Some(Resolved::Sqla(n) | Resolved::Imported(n) | Resolved::Python(n)) => {
-                MroItem::Opaque(n)
-            }
+            // A class of another input module is scanned like one of this module.
+            Some(Resolved::Imported(n)) => match self.remote_record(&n) {
+                Some(i) => MroItem::Local(i),
+                None => MroItem::Opaque(n),
+            },
+            Some(Resolved::Sqla(n) | Resolved::Python(n)) => MroItem::Opaque(n),
             Some(Resolved::Unbound(n)) => MroItem::Opaque(n),
             None => MroItem::Opaque(self.files.slice(base.span).to_owned()),
         }

@@ -93,6 +93,10 @@ impl Extractor<'_> {
                             "Column" => ColumnStyle::Classic,
                             _ => ColumnStyle::Mapped,
                         };
+                        // `column_property(Column(...), Parent.x)` combines columns explicitly.
+                        if callee == "column_property" && args.len() > 1 {
+                            decl.combined.push(attr.value.clone());
+                        }
                         let attr = Some(attr.clone());
                         if let Some(mut col) =
                             self.column_call(attr, None, style, cargs, ckw, first.span)

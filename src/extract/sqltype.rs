@@ -2,6 +2,7 @@
 //! `ARRAY(item)`, `Enum` of string values or of a Python enum class of the file, the file's
 //! `TypeDecorator`s, and `.with_variant(...)`.
 
+use super::imported_types::ColumnTypeDef;
 use super::local_types::{AliasPairing, MemberAttr};
 use super::types;
 use super::{Extractor, Resolved};
@@ -76,6 +77,12 @@ impl Extractor<'_> {
             Resolved::Local(name) if self.local.decorators.contains_key(&name) => {
                 Some(self.decorator_type(&name, e, args, kws, depth))
             }
+            Resolved::Imported(path) => match self.imported_type_def(&path)? {
+                ColumnTypeDef::Decorator(d) => {
+                    Some(self.imported_decorator_type(&path, &d, e, args, kws))
+                }
+                ColumnTypeDef::Enum(_) => None,
+            },
             _ => None,
         }
     }
@@ -83,7 +90,7 @@ impl Extractor<'_> {
     /// Applies a type's arguments to its meaning: lengths, `timezone=`, `asdecimal=`,
     /// `as_uuid=`, MySQL's `unsigned=`, `ARRAY`'s item type, `Enum`'s values.
     #[allow(clippy::too_many_arguments)]
-    fn type_arguments(
+    pub(super) fn type_arguments(
         &mut self,
         class: &str,
         mut kind: TypeKind,
@@ -231,6 +238,9 @@ impl Extractor<'_> {
                 Some(Resolved::Local(n)) if self.local.enums.contains_key(&n) => {
                     return self.python_enum(class, &n, name, kws, span);
                 }
+                Some(Resolved::Imported(p)) if self.imported_enum(&p).is_some() => {
+                    return self.python_enum(class, &p, name, kws, span);
+                }
                 // The generic `Enum(enum.Enum)` of a type map: its values come from the
                 // annotated class.
                 Some(Resolved::Python(p)) if p == "enum.Enum" && args.len() == 1 => {
@@ -286,12 +296,24 @@ impl Extractor<'_> {
         kws: &[Keyword],
         span: Span,
     ) -> TypeRead {
-        let Some(ec) = self.local.enums.get(enum_class).cloned() else {
-            return TypeRead::Partial(unknown(class, span), format!("`{enum_class}` is unknown"));
+        let (ec, enum_class) = match self.local.enums.get(enum_class).cloned() {
+            Some(ec) => {
+                if self.used_before_defined(span, enum_class, ec.name_span) {
+                    return TypeRead::Known(unknown(class, span));
+                }
+                (ec, enum_class)
+            }
+            // An enum class of another module, named by its dotted path.
+            None => match self.imported_enum(enum_class) {
+                Some(ec) => (ec, enum_class.rsplit('.').next().unwrap_or(enum_class)),
+                None => {
+                    return TypeRead::Partial(
+                        unknown(class, span),
+                        format!("`{enum_class}` is unknown"),
+                    )
+                }
+            },
         };
-        if self.used_before_defined(span, enum_class, ec.name_span) {
-            return TypeRead::Known(unknown(class, span));
-        }
         let stores =
             match keyword(kws, "values_callable") {
                 None => MemberAttr::Name,
@@ -404,23 +426,7 @@ impl Extractor<'_> {
                 return TypeRead::Known(unknown(name, e.span));
             }
         }
-        let mut current = name.to_owned();
-        let mut own_init = false;
-        let mut impl_ = None;
-        for _ in 0..MAX_TYPE_DEPTH {
-            let Some(d) = self.local.decorators.get(&current) else {
-                break;
-            };
-            own_init |= d.own_init;
-            if let Some(i) = &d.impl_ {
-                impl_ = Some(i.clone());
-                break;
-            }
-            match &d.parent {
-                Some(p) => current = p.clone(),
-                None => break,
-            }
-        }
+        let (impl_, own_init) = self.decorator_impl(name);
         let Some(impl_) = impl_ else {
             return TypeRead::Partial(unknown(name, e.span), "it sets no `impl`".to_owned());
         };
@@ -457,6 +463,27 @@ impl Extractor<'_> {
 }
 
 impl Extractor<'_> {
+    /// The `impl` of the decorator `name` of this file (or of the decorator of the file it
+    /// inherits), and whether it or a parent defines `__init__`.
+    pub(super) fn decorator_impl(&self, name: &str) -> (Option<Expr>, bool) {
+        let mut current = name.to_owned();
+        let mut own_init = false;
+        for _ in 0..MAX_TYPE_DEPTH {
+            let Some(d) = self.local.decorators.get(&current) else {
+                break;
+            };
+            own_init |= d.own_init;
+            if let Some(i) = &d.impl_ {
+                return (Some(i.clone()), own_init);
+            }
+            match &d.parent {
+                Some(p) => current = p.clone(),
+                None => break,
+            }
+        }
+        (None, own_init)
+    }
+
     /// A class of the file used (at `span`) above its definition: Python has not run the class
     /// statement yet when the model's class body (or SQLAlchemy's annotation scan, which happens
     /// as the model class is created) needs it. Reported as the error it is.

@@ -5,8 +5,9 @@
 
 use indexmap::IndexMap;
 
+use super::mro::{MroItem, RecordKind};
 use super::sqltype::TypeRead;
-use super::{Extractor, Resolved};
+use super::{BaseKind, Export, Extractor, Resolved};
 use crate::diagnostics as diag;
 use crate::ir::{SqlType, TypeKind};
 use crate::syntax::{keyword, ClassDef, Expr, ExprKind, Keyword, StmtKind};
@@ -17,6 +18,29 @@ use crate::syntax::{keyword, ClassDef, Expr, ExprKind, Keyword, StmtKind};
 #[derive(Debug, Clone, Default)]
 pub struct TypeMap {
     entries: IndexMap<String, (SqlType, Expr)>,
+}
+
+impl PartialEq for TypeMap {
+    /// Two reads of a map are the same when they map the same Python types to the same types.
+    fn eq(&self, other: &Self) -> bool {
+        self.entries.len() == other.entries.len()
+            && self
+                .entries
+                .iter()
+                .zip(&other.entries)
+                .all(|((a, (x, _)), (b, (y, _)))| a == b && x == y)
+    }
+}
+
+impl TypeMap {
+    /// The SQL type the map gives the Python type `python` (a resolved dotted name).
+    pub(super) fn get(&self, python: &str) -> Option<&SqlType> {
+        self.entries.get(python).map(|(t, _)| t)
+    }
+
+    pub(super) fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
 }
 
 impl Extractor<'_> {
@@ -119,25 +143,48 @@ impl Extractor<'_> {
         }
     }
 
-    /// Starts reading a declarative class: records the base it descends from and makes that
-    /// base's type map the current one.
+    /// Starts reading a declarative class: the type map of its registry becomes the current
+    /// one.
     pub(super) fn enter_class(&mut self, c: &ClassDef) {
-        let root = c.bases.iter().find_map(|b| {
-            let n = b.as_name()?;
-            if self.bases.contains_key(n) {
-                Some(n.to_owned())
-            } else {
-                self.class_roots.get(n).cloned()
+        self.type_map = match self.record_by_name.get(&c.name) {
+            Some(&index) => self.mro_type_map(index),
+            None => TypeMap::default(),
+        };
+    }
+
+    /// The type map of the registry that maps the class `index`: the map of the first
+    /// declarative base of its MRO (of this module or another).
+    pub(super) fn mro_type_map(&self, index: usize) -> TypeMap {
+        for item in &self.records[index].mro {
+            match item {
+                MroItem::Local(j) if self.records[*j].kind == RecordKind::Base => {
+                    return self.type_map_of(&self.records[*j].path);
+                }
+                MroItem::Local(_) => {}
+                MroItem::Opaque(n) => {
+                    if self.bases.get(n) == Some(&BaseKind::Declarative) {
+                        return self.type_maps.get(n).cloned().unwrap_or_default();
+                    }
+                    if matches!(self.index.lookup(n), Some((_, Export::Base))) {
+                        return self.type_map_of(n);
+                    }
+                }
             }
-        });
-        self.type_map = root
-            .as_ref()
-            .and_then(|r| self.type_maps.get(r))
-            .cloned()
-            .unwrap_or_default();
-        if let Some(r) = root {
-            self.class_roots.insert(c.name.clone(), r);
         }
+        TypeMap::default()
+    }
+
+    /// The type map of the base at the dotted path `path`.
+    fn type_map_of(&self, path: &str) -> TypeMap {
+        let own = path
+            .rsplit_once('.')
+            .filter(|(m, _)| *m == self.module)
+            .map(|(_, n)| n);
+        match own {
+            Some(name) => self.type_maps.get(name).cloned(),
+            None => self.index.type_map(path),
+        }
+        .unwrap_or_default()
     }
 
     /// The SQL type `Mapped[ty]` gets without an explicit type (`registry._resolve_type`);
@@ -158,7 +205,7 @@ impl Extractor<'_> {
         if let Some((t, _)) = self.type_map.entries.get(python) {
             return Some(SqlType { span, ..t.clone() });
         }
-        if self.local.enums.contains_key(python) {
+        if self.local.enums.contains_key(python) || self.imported_enum(python).is_some() {
             // Further up the class's MRO, only an `Enum` entry accepts a subclass; it lends its
             // keyword arguments (`values_callable`, `name`, ...) to the new `Enum`.
             let generic = self

@@ -207,6 +207,10 @@ fn inherit_condition(
     for (index, col) in t.columns.iter().enumerate().take(own_len) {
         let own = ColumnRef { table, index };
         let Some(attr) = &col.attr else { continue };
+        // `column_property(Column(...), Parent.col)` combines them on purpose.
+        if decl.combined.contains(attr) {
+            continue;
+        }
         let Some(&p) = graph
             .class(parent)
             .columns

@@ -31,6 +31,8 @@ struct Names {
     tables: IndexMap<String, TableId>,
     /// `(file, variable)` of plain `Table(...)` assignments.
     table_vars: IndexMap<(FileId, String), TableId>,
+    /// Classes left out with a warning, by name: what refers to them is not checked.
+    left_out: indexmap::IndexSet<String>,
 }
 
 /// A class looked up by name, as SQLAlchemy's class registry answers.
@@ -71,6 +73,12 @@ impl Names {
 }
 
 impl Names {
+    /// Whether `path` (`Name`, `module.Name`) names a class left out with a warning.
+    fn is_left_out(&self, path: &str) -> bool {
+        let name = path.rsplit('.').next().unwrap_or(path);
+        self.left_out.contains(name)
+    }
+
     /// The class `path` names when it names exactly one.
     fn unique_class(&self, graph: &Graph, path: &str) -> Option<ClassId> {
         match self.lookup_class(graph, path) {
@@ -96,7 +104,14 @@ impl Names {
 /// Resolves every file's declarations into one graph.
 pub fn resolve(files: &[FileDecls], diags: &mut Vec<Diagnostic>) -> Graph {
     let mut graph = Graph::default();
-    let mut names = Names::default();
+    let mut names = Names {
+        left_out: files
+            .iter()
+            .flat_map(|f| &f.left_out)
+            .map(|c| c.value.clone())
+            .collect(),
+        ..Names::default()
+    };
     let classes = tables::build(files, &mut graph, &mut names, diags);
     for &(id, decl) in &classes {
         let class = &mut graph.classes[id.0];

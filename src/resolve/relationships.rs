@@ -136,6 +136,15 @@ fn relationship(
     };
     let target = match names.lookup_class(graph, &target_ref.value) {
         ClassLookup::Found(t) => t,
+        ClassLookup::Missing if names.is_left_out(&target_ref.value) => {
+            diags.push(diag::relationship_to_left_out(
+                target_ref.span,
+                class_name,
+                key,
+                &target_ref.value,
+            ));
+            return None;
+        }
         ClassLookup::Missing => {
             diags.push(diag::unknown_target(
                 target_ref.span,

@@ -210,6 +210,11 @@ fn resolve_foreign_keys(graph: &mut Graph, names: &Names, diags: &mut Vec<Diagno
                     continue;
                 };
                 let Some(&target) = names.tables.get(table) else {
+                    // The table may be one of a class left out: not checked.
+                    if !names.left_out.is_empty() {
+                        diags.push(diag::fk_not_checked(fk.span, &column_name, &fk.target));
+                        continue;
+                    }
                     diags.push(diag::fk_unknown_table(
                         fk.span,
                         &column_name,

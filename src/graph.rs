@@ -153,6 +153,9 @@ pub struct ForeignKey {
     /// The table's `ForeignKeyConstraint` (index into [`Table::constraints`]) it is part of;
     /// `None` for a `ForeignKey(...)` column argument, which is a constraint of its own.
     pub constraint: Option<usize>,
+    /// A column object of a class of another module (`ForeignKey(User.id)`): class path and
+    /// attribute, which resolving turns into `target`.
+    pub class_attr: Option<(String, String)>,
 }
 
 /// SQLAlchemy's `RelationshipDirection`.

@@ -205,6 +205,9 @@ pub struct ColumnDecl {
 pub struct ForeignKeyDecl {
     pub target: String,
     pub span: Span,
+    /// `ForeignKey(User.id)` with `User` imported from another module: the class (a dotted
+    /// path) and attribute, resolved to `target` once every class is known.
+    pub class_attr: Option<(String, String)>,
 }
 
 /// The Python type of a `Mapped[...]` column annotation.

@@ -120,14 +120,9 @@ impl Extractor<'_> {
         let ExprKind::Attribute { value, attr } = &e.kind else {
             return None;
         };
-        if let Some(class) = value.as_name() {
-            let decl = self.decls.classes.iter().rev().find(|c| c.name == class)?;
-            let table = decl.tablename.as_ref()?;
-            let col = decl
-                .columns
-                .iter()
-                .find(|c| c.attr.as_ref().is_some_and(|a| a.value == *attr))?;
-            return Some(format!("{}.{}", table.value, col.name));
+        // `Class.attr` is resolved with the classes (see `class_attr`).
+        if value.as_name().is_some() {
+            return None;
         }
         let ExprKind::Attribute {
             value: owner,
@@ -196,12 +191,38 @@ impl Extractor<'_> {
                         Some(t) => Some(t.to_owned()),
                         None => self.column_object_target(a),
                     });
-                    match target {
-                        Some(target) => ColumnArg::ForeignKey(ForeignKeyDecl {
+                    // `ForeignKey(User.id)`, `User` imported from another module: resolved later.
+                    let class_attr = match (&target, args.first().map(|a| &a.kind)) {
+                        (None, Some(ExprKind::Attribute { value, attr })) => {
+                            match self.scope.resolve(value) {
+                                Some(Resolved::Imported(path)) => Some((path, attr.clone())),
+                                Some(Resolved::Local(name))
+                                    if self.declarative_classes.contains_key(&name) =>
+                                {
+                                    Some((format!("{}.{name}", self.module), attr.clone()))
+                                }
+                                // Imported, then redefined below by a class that is not a model.
+                                Some(Resolved::Local(name)) => self
+                                    .scope
+                                    .shadowed_import(&name)
+                                    .map(|path| (path.clone(), attr.clone())),
+                                _ => None,
+                            }
+                        }
+                        _ => None,
+                    };
+                    match (target, class_attr) {
+                        (Some(target), _) => ColumnArg::ForeignKey(ForeignKeyDecl {
                             target,
                             span: arg.span,
+                            class_attr: None,
                         }),
-                        None => {
+                        (None, Some(class_attr)) => ColumnArg::ForeignKey(ForeignKeyDecl {
+                            target: format!("{}.{}", class_attr.0, class_attr.1),
+                            span: arg.span,
+                            class_attr: Some(class_attr),
+                        }),
+                        (None, None) => {
                             self.diags.push(
                                 self.not_literal(arg.span, "the target of `ForeignKey(...)`"),
                             );

@@ -26,6 +26,8 @@ pub struct Scope {
     star_imports: Vec<String>,
     /// Names used as SQLAlchemy's although never imported (reported once each).
     pub assumed: IndexMap<String, Span>,
+    /// Imports that a later local definition of the same name replaces.
+    shadowed_imports: IndexMap<String, String>,
     /// Classes of the module that subclass Flask-SQLAlchemy's `SQLAlchemy`.
     flask_classes: Vec<String>,
     /// Names used as `name.Model` in class bases, with the first such use.
@@ -159,9 +161,17 @@ impl Scope {
     }
 
     fn bind(&mut self, name: &str, binding: Binding) {
-        // The first import of a name wins over a later `X = X` style rebinding only when the
-        // later one is local; imports replace anything.
+        // The last binding wins; an import that a later local definition replaces is kept
+        // apart, for uses above that definition.
+        if let (Binding::Local, Some(Binding::Import(path))) = (&binding, self.names.get(name)) {
+            self.shadowed_imports.insert(name.to_owned(), path.clone());
+        }
         self.names.insert(name.to_owned(), binding);
+    }
+
+    /// The import a later local definition of `name` replaces, made absolute.
+    pub fn shadowed_import(&self, name: &str) -> Option<&String> {
+        self.shadowed_imports.get(name)
     }
 
     fn is_flask_db_call(&self, value: &Expr) -> bool {
@@ -180,6 +190,9 @@ impl Scope {
     pub fn link(&mut self, index: &super::index::ModuleIndex, module: &str, is_package: bool) {
         for star in &mut self.star_imports {
             *star = super::index::absolute(star, module, is_package);
+        }
+        for path in self.shadowed_imports.values_mut() {
+            *path = index.canonical(&super::index::absolute(path, module, is_package));
         }
         // `from .models import *` of an input module binds its public names.
         for star in &self.star_imports {

@@ -78,6 +78,7 @@ pub(super) fn apply(
                             column: None,
                             span: target.span,
                             constraint: Some(index),
+                            class_attr: None,
                         });
                 }
             }

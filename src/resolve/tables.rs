@@ -187,6 +187,7 @@ pub(super) fn column(decl: &ColumnDecl) -> Column {
                 column: None,
                 span: fk.span,
                 constraint: None,
+                class_attr: fk.class_attr.clone(),
             })
             .collect(),
         span: decl.span,
@@ -196,6 +197,43 @@ pub(super) fn column(decl: &ColumnDecl) -> Column {
 /// Points every `ForeignKey("table.column")` at its column; a missing table or column is
 /// SQLAlchemy's `NoReferencedTableError` / `NoReferencedColumnError`.
 fn resolve_foreign_keys(graph: &mut Graph, names: &Names, diags: &mut Vec<Diagnostic>) {
+    // `ForeignKey(User.id)` with `User` of another module: its table and column, now that every
+    // class is known.
+    for t in 0..graph.tables.len() {
+        for c in 0..graph.tables[t].columns.len() {
+            for f in 0..graph.tables[t].columns[c].foreign_keys.len() {
+                let Some((class, attr)) = graph.tables[t].columns[c].foreign_keys[f]
+                    .class_attr
+                    .clone()
+                else {
+                    continue;
+                };
+                let found = names
+                    .unique_class(graph, &class)
+                    .and_then(|id| super::relationships::class_column(graph, id, &attr));
+                match found {
+                    Some(col) => {
+                        graph.tables[t].columns[c].foreign_keys[f].target = graph.qualified(col)
+                    }
+                    None => {
+                        let fk = &graph.tables[t].columns[c].foreign_keys[f];
+                        let column_name = format!(
+                            "{}.{}",
+                            graph.tables[t].fullname(),
+                            graph.tables[t].columns[c].name
+                        );
+                        let written = format!("{class}.{attr}");
+                        diags.push(diag::fk_unknown_table(
+                            fk.span,
+                            &column_name,
+                            &written,
+                            &class,
+                        ));
+                    }
+                }
+            }
+        }
+    }
     for t in 0..graph.tables.len() {
         for c in 0..graph.tables[t].columns.len() {
             for f in 0..graph.tables[t].columns[c].foreign_keys.len() {

@@ -26,6 +26,7 @@ fn column(name: &str, fk: Option<ColumnRef>) -> Column {
                 column: Some(c),
                 span: Span::new(0, 0, 0),
                 constraint: None,
+                class_attr: None,
             })
             .into_iter()
             .collect(),

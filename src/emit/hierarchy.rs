@@ -25,15 +25,17 @@ pub(super) struct Hierarchy {
 /// The hierarchies of the graph, naming their enums in `types`.
 pub(super) fn plan(graph: &Graph, types: &mut Namespace) -> Vec<Hierarchy> {
     let mut out = Vec::new();
+    // Every class under its root, in class order: one pass, not one per root.
+    let mut by_root: indexmap::IndexMap<ClassId, Vec<ClassId>> = indexmap::IndexMap::new();
+    for m in (0..graph.classes.len()).map(ClassId) {
+        by_root.entry(graph.root(m)).or_default().push(m);
+    }
     for c in 0..graph.classes.len() {
         let root = ClassId(c);
         if graph.parent(root).is_some() {
             continue;
         }
-        let members: Vec<ClassId> = (0..graph.classes.len())
-            .map(ClassId)
-            .filter(|&m| graph.lineage(m).last() == Some(&root))
-            .collect();
+        let members: Vec<ClassId> = by_root.get(&root).cloned().unwrap_or_default();
         if members.len() < 2 {
             continue;
         }

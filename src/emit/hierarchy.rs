@@ -28,7 +28,9 @@ pub(super) fn plan(graph: &Graph, types: &mut Namespace) -> Vec<Hierarchy> {
     // Every class under its root, in class order: one pass, not one per root.
     let mut by_root: indexmap::IndexMap<ClassId, Vec<ClassId>> = indexmap::IndexMap::new();
     for m in (0..graph.classes.len()).map(ClassId) {
-        by_root.entry(graph.root(m)).or_default().push(m);
+        if let Some(&root) = graph.lineage(m).last() {
+            by_root.entry(root).or_default().push(m);
+        }
     }
     for c in 0..graph.classes.len() {
         let root = ClassId(c);

@@ -291,6 +291,30 @@ impl Expr {
     }
 }
 
+impl Stmt {
+    /// The statement bodies nested in an `if`, `try`, `for`, `while` or `with` statement,
+    /// which module-level walkers read as part of the module.
+    pub fn nested_bodies(&self) -> Vec<&[Stmt]> {
+        match &self.kind {
+            StmtKind::If { body, orelse, .. } => vec![body, orelse],
+            StmtKind::Try {
+                body,
+                handlers,
+                orelse,
+                finalbody,
+            } => {
+                let mut out: Vec<&[Stmt]> = vec![body];
+                out.extend(handlers.iter().map(Vec::as_slice));
+                out.push(orelse);
+                out.push(finalbody);
+                out
+            }
+            StmtKind::Block { body, .. } => vec![body],
+            _ => Vec::new(),
+        }
+    }
+}
+
 impl Keyword {
     pub fn is(&self, name: &str) -> bool {
         self.name.as_deref() == Some(name)

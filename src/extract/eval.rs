@@ -123,24 +123,11 @@ impl Constants {
                         }
                     }
                 }
-                StmtKind::If { body, orelse, .. } => {
-                    self.collect(body);
-                    self.collect(orelse);
-                }
-                StmtKind::Try {
-                    body,
-                    handlers,
-                    orelse,
-                    finalbody,
-                } => {
-                    self.collect(body);
-                    for h in handlers {
-                        self.collect(h);
+                _ => {
+                    for nested in stmt.nested_bodies() {
+                        self.collect(nested);
                     }
-                    self.collect(orelse);
-                    self.collect(finalbody);
                 }
-                _ => {}
             }
         }
     }

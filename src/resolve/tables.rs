@@ -34,11 +34,7 @@ pub(super) fn build<'a>(
             Item::Class(c) => {
                 let Some(t) = &c.tablename else {
                     // Single-table inheritance: the parent's table.
-                    let same_module = names.classes.get(&c.name).and_then(|ids| {
-                        ids.iter()
-                            .copied()
-                            .find(|&id| graph.class(id).module == c.module)
-                    });
+                    let same_module = same_module_class(graph, names, c);
                     if let Some(first) = same_module {
                         diags.push(diag::duplicate_class(
                             c.name_span,
@@ -67,11 +63,7 @@ pub(super) fn build<'a>(
             continue;
         }
         if let Item::Class(c) = &item {
-            let same_module = names.classes.get(&c.name).and_then(|ids| {
-                ids.iter()
-                    .copied()
-                    .find(|&id| graph.class(id).module == c.module)
-            });
+            let same_module = same_module_class(graph, names, c);
             if let Some(first) = same_module {
                 diags.push(diag::duplicate_class(
                     c.name_span,
@@ -135,6 +127,16 @@ pub(super) fn build<'a>(
     }
     super::inherit::check(graph, names, &mapped, diags);
     mapped
+}
+
+/// A class of the same name already mapped in the same module (a duplicate definition).
+fn same_module_class(graph: &Graph, names: &Names, c: &ClassDecl) -> Option<ClassId> {
+    names
+        .classes
+        .get(&c.name)?
+        .iter()
+        .copied()
+        .find(|&id| graph.class(id).module == c.module)
 }
 
 /// A column as SQLAlchemy builds it. Nullability follows `Column.__init__` (`nullable` defaults

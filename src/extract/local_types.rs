@@ -154,22 +154,10 @@ impl LocalTypes {
                         }
                     }
                 }
-                StmtKind::If { body, orelse, .. } => {
-                    self.walk(body, scope);
-                    self.walk(orelse, scope);
-                }
-                StmtKind::Try {
-                    body,
-                    handlers,
-                    orelse,
-                    finalbody,
-                } => {
-                    self.walk(body, scope);
-                    for h in handlers {
-                        self.walk(h, scope);
+                StmtKind::If { .. } | StmtKind::Try { .. } => {
+                    for b in stmt.nested_bodies() {
+                        self.walk(b, scope);
                     }
-                    self.walk(orelse, scope);
-                    self.walk(finalbody, scope);
                 }
                 _ => {}
             }

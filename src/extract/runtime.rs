@@ -125,31 +125,17 @@ impl Extractor<'_> {
                         .push(diag::runtime_class(c.name_span, &what, &assumed));
                 }
                 StmtKind::FunctionDef(f) => self.runtime_classes(&f.body, place),
-                StmtKind::If { body, orelse, .. } => {
-                    self.runtime_classes(body, place);
-                    self.runtime_classes(orelse, place);
-                }
-                StmtKind::Try {
-                    body,
-                    handlers,
-                    orelse,
-                    finalbody,
-                } => {
-                    for b in std::iter::once(body)
-                        .chain(handlers)
-                        .chain([orelse, finalbody])
-                    {
-                        self.runtime_classes(b, place);
-                    }
-                }
-                StmtKind::Block { body, .. } => self.runtime_classes(body, place),
                 StmtKind::Assign { value, .. } | StmtKind::Expr(value) => {
                     self.runtime_type_calls(value, &assumed)
                 }
                 StmtKind::AnnAssign { value: Some(v), .. } | StmtKind::Return(Some(v)) => {
                     self.runtime_type_calls(v, &assumed)
                 }
-                _ => {}
+                _ => {
+                    for b in stmt.nested_bodies() {
+                        self.runtime_classes(b, place);
+                    }
+                }
             }
         }
     }

@@ -2,7 +2,10 @@
 //! everything else kept) and where their diagnostics point. Fixtures cannot hold these: the
 //! differential test requires every relationship SQLAlchemy configures.
 
-use sa2rs::{Emit, Input, Outcome};
+mod common;
+
+use common::{codes, run_source};
+use sa2rs::Outcome;
 use serde_json::Value;
 
 const HEADER: &str = "\
@@ -29,20 +32,6 @@ class User(Base):
 {user_body}
 "
     )
-}
-
-fn run(source: &str) -> Outcome {
-    sa2rs::run(
-        vec![Input::standalone("models.py", source.as_bytes().to_vec())],
-        Emit::GraphJson,
-    )
-}
-
-fn codes(out: &Outcome) -> Vec<String> {
-    out.diagnostics
-        .iter()
-        .filter_map(|d| d.code.clone())
-        .collect()
 }
 
 fn relationship_keys(out: &Outcome) -> Vec<String> {
@@ -117,7 +106,7 @@ fn unreadable_joins_leave_the_relationship_out_with_w0007() {
     ];
     for (line, part) in cases {
         let source = models(line);
-        let out = run(&source);
+        let out = run_source(&source);
         assert_eq!(codes(&out), ["W0007"], "{line}");
         assert_eq!(primary_text(&out, &source), part, "{line}");
         assert_eq!(
@@ -137,7 +126,7 @@ fn back_populates_naming_a_relationship_left_out_is_not_an_error() {
         "    email = Column(String)\n",
         "    email = Column(String)\n    y = relationship(\"User\", back_populates=\"x\")\n",
     );
-    let out = run(&source);
+    let out = run_source(&source);
     assert_eq!(codes(&out), ["W0007"]);
     assert_eq!(relationship_keys(&out), ["Address.y", "User.plain"]);
 }
@@ -146,14 +135,14 @@ fn back_populates_naming_a_relationship_left_out_is_not_an_error() {
 fn spans_point_into_the_string_or_at_the_whole_literal() {
     let exact =
         models("    x = relationship(\"Address\", primaryjoin=\"User.idd == Address.user_id\")");
-    let out = run(&exact);
+    let out = run_source(&exact);
     assert_eq!(codes(&out), ["E0107"]);
     assert_eq!(primary_text(&out, &exact), "User.idd");
 
     let escaped = models(
         "    x = relationship(\"Address\", primaryjoin=\"User.idd\\x20== Address.user_id\")",
     );
-    let out = run(&escaped);
+    let out = run_source(&escaped);
     assert_eq!(codes(&out), ["E0107"]);
     assert_eq!(
         primary_text(&out, &escaped),
@@ -163,7 +152,7 @@ fn spans_point_into_the_string_or_at_the_whole_literal() {
     let multiline = models(
         "    x = relationship(\"Address\", primaryjoin=\"\"\"and_(\n        User.id == Adress.user_id)\"\"\")",
     );
-    let out = run(&multiline);
+    let out = run_source(&multiline);
     assert_eq!(codes(&out), ["E0300"]);
     assert_eq!(primary_text(&out, &multiline), "Adress");
 }
@@ -175,7 +164,7 @@ fn deeply_nested_join_strings_do_not_crash() {
         "and_(".repeat(500),
         ")".repeat(500)
     );
-    let out = run(&models(&deep));
+    let out = run_source(&models(&deep));
     assert!(!out.has_errors(), "{:?}", codes(&out));
     assert_eq!(relationship_keys(&out), ["User.plain"]);
 }
@@ -185,7 +174,7 @@ fn a_readable_join_is_in_the_graph() {
     let source = models(
         "    x = relationship(\"Address\", primaryjoin=\"and_(User.id == Address.user_id, Address.email != None)\", viewonly=True)",
     );
-    let out = run(&source);
+    let out = run_source(&source);
     assert!(codes(&out).is_empty(), "{:?}", codes(&out));
     assert_eq!(relationship_keys(&out), ["User.plain", "User.x"]);
 }
@@ -197,12 +186,12 @@ fn a_bare_builtin_name_is_a_value_as_in_python() {
         let source = models(&format!(
             "    x = relationship(\"Address\", primaryjoin={pj})"
         ));
-        let out = run(&source);
+        let out = run_source(&source);
         assert_eq!(codes(&out), ["E0303"], "{pj}");
     }
     // In the class body, `id` is the column declared above.
     let source = models("    x = relationship(\"Address\", primaryjoin=id == Address.user_id)");
-    let out = run(&source);
+    let out = run_source(&source);
     assert!(codes(&out).is_empty(), "{:?}", codes(&out));
 }
 
@@ -231,7 +220,7 @@ class Address(Base):
     later = relationship(User, primaryjoin=later_id == User.id, viewonly=True)
     later_id: Mapped[int] = mapped_column(ForeignKey(\"user.id\"))
 ";
-    let out = run(source);
+    let out = run_source(source);
     assert_eq!(codes(&out), ["W0007", "W0007"]);
     let texts: Vec<&str> = out
         .diagnostics

@@ -3,6 +3,9 @@
 //! foreign keys that may point at its table (`W0603`) are reported, not failed. Fixtures cannot
 //! hold these: the differential test requires every class SQLAlchemy maps.
 
+mod common;
+
+use common::codes;
 use sa2rs::{Emit, Input, Outcome};
 use serde_json::Value;
 
@@ -17,13 +20,6 @@ fn module(name: &str, source: &str) -> Input {
         is_package: false,
         bytes: source.as_bytes().to_vec(),
     }
-}
-
-fn codes(out: &Outcome) -> Vec<String> {
-    out.diagnostics
-        .iter()
-        .filter_map(|d| d.code.clone())
-        .collect()
 }
 
 fn tables(out: &Outcome) -> Vec<String> {

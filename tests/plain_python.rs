@@ -2,21 +2,9 @@
 //! warning. Those sa2rs cannot rule out (a package it does not know) keep theirs. Fixtures cannot
 //! hold these: the differential test's venv has no Flask-Login.
 
-use sa2rs::{Emit, Input, Outcome};
+mod common;
 
-fn run(source: &str) -> Outcome {
-    sa2rs::run(
-        vec![Input::standalone("models.py", source.as_bytes().to_vec())],
-        Emit::GraphJson,
-    )
-}
-
-fn codes(out: &Outcome) -> Vec<String> {
-    out.diagnostics
-        .iter()
-        .filter_map(|d| d.code.clone())
-        .collect()
-}
+use common::{codes, run_source};
 
 const MODELS: &str = "
 from flask_login import UserMixin
@@ -38,7 +26,7 @@ class User(UserMixin, AuditMixin, Base):
 
 #[test]
 fn library_mixins_and_attributes() {
-    let out = run(&MODELS.replace("{package}", "myapp.audit"));
+    let out = run_source(&MODELS.replace("{package}", "myapp.audit"));
     let text = sa2rs::diagnostics::render_plain(&out.files, &out.diagnostics);
     // `UserMixin` and `ConfigDict` are plain; `AuditMixin` and `make_settings` of an unknown
     // package may declare columns.

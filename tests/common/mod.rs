@@ -61,3 +61,19 @@ pub fn run_fixture(path: &Path, emit: Emit) -> Outcome {
     let bytes = std::fs::read(path).expect("fixture is readable");
     sa2rs::run(vec![Input::standalone(name, bytes)], emit)
 }
+
+/// Runs sa2rs on one standalone module `models.py` holding `source`, for the graph.
+pub fn run_source(source: &str) -> Outcome {
+    sa2rs::run(
+        vec![Input::standalone("models.py", source.as_bytes().to_vec())],
+        Emit::GraphJson,
+    )
+}
+
+/// The codes of every diagnostic, in the order reported.
+pub fn codes(out: &Outcome) -> Vec<String> {
+    out.diagnostics
+        .iter()
+        .filter_map(|d| d.code.clone())
+        .collect()
+}

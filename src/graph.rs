@@ -98,6 +98,9 @@ pub struct Table {
     pub columns: Vec<Column>,
     /// `schema=` (`__table_args__ = {"schema": ...}` or `Table(..., schema=...)`).
     pub schema: Option<String>,
+    /// The default schema of its `MetaData` (`MetaData(schema=...)`), which table names
+    /// written without a schema from this table (foreign keys, `secondary=`) look in.
+    pub metadata_schema: Option<String>,
     /// Constraints and indexes given as table arguments, in source order.
     pub constraints: Vec<Constraint>,
     /// Other table keyword arguments, as `(name, source text)`.

@@ -121,6 +121,9 @@ pub struct TableDecl {
 pub struct TableArgs {
     /// `schema=`.
     pub schema: Option<Spanned<String>>,
+    /// The default schema of the table's `MetaData` (`MetaData(schema=...)`): its schema when it
+    /// names none, and that of the tables its foreign keys name without one.
+    pub metadata_schema: Option<Spanned<String>>,
     pub constraints: Vec<ConstraintDecl>,
     /// Other keyword arguments, as `(name, source text)`: `comment`, `mysql_engine`, ...
     pub options: Vec<(String, String)>,

@@ -163,7 +163,11 @@ impl Extractor<'_> {
         self.enter_class(c);
         let start = self.diags.len();
         self.init_subclass_hooks(index);
-        let decl = self.scan_mapped(index, c, info.table, info.table_args);
+        let mut decl = self.scan_mapped(index, c, info.table, info.table_args);
+        if let Some(d) = &mut decl {
+            let args = &mut d.table_args;
+            args.metadata_schema = args.metadata_schema.take().or(self.metadata_schema.clone());
+        }
         // What the scan reports (the class's own body, its mixins, its dunders) reads best in
         // source order.
         self.diags[start..].sort_by_key(|d| {

@@ -10,7 +10,7 @@ use std::rc::Rc;
 use indexmap::IndexMap;
 
 use super::remote::ClassExport;
-use crate::ir::ClassRole;
+use crate::ir::{ClassRole, Spanned};
 
 /// What a module-level name is, seen from another module.
 #[derive(Debug, Clone, PartialEq)]
@@ -45,6 +45,9 @@ pub struct ModuleIndex {
     namespaces: IndexMap<String, Rc<super::pyfn::Namespace>>,
     /// The `type_annotation_map` of each declarative base (or registry), by module and name.
     type_maps: IndexMap<String, IndexMap<String, super::type_map::TypeMap>>,
+    /// The default schema of each metadata (or base, registry, `db` holding one), by module
+    /// and name.
+    metadata_schemas: IndexMap<String, IndexMap<String, Spanned<String>>>,
 }
 
 /// How many re-exports a name is followed through.
@@ -88,6 +91,23 @@ impl ModuleIndex {
         let path = self.canonical(path);
         let (module, name) = path.rsplit_once('.')?;
         self.type_maps.get(module)?.get(name).cloned()
+    }
+
+    /// Records the default schemas of the metadatas of `module`.
+    pub(super) fn insert_metadata_schemas(
+        &mut self,
+        module: String,
+        schemas: IndexMap<String, Spanned<String>>,
+    ) {
+        self.metadata_schemas.insert(module, schemas);
+    }
+
+    /// The default schema of the metadata an absolute dotted path names (a `MetaData`, a base,
+    /// a registry or a `db`).
+    pub(super) fn metadata_schema(&self, path: &str) -> Option<Spanned<String>> {
+        let path = self.canonical(path);
+        let (module, name) = path.rsplit_once('.')?;
+        self.metadata_schemas.get(module)?.get(name).cloned()
     }
 
     /// Whether `package` is an input module or the package of one.

@@ -19,6 +19,7 @@ mod imported_types;
 mod index;
 mod join;
 mod local_types;
+mod metadata;
 mod mro;
 mod plain_attrs;
 mod property;
@@ -93,6 +94,11 @@ struct Extractor<'a> {
     type_maps: IndexMap<String, type_map::TypeMap>,
     /// The type map of the class being read.
     type_map: type_map::TypeMap,
+    /// The default schemas of metadatas (`MetaData(schema=...)`), by the module-level names
+    /// holding them or their bases, registries and `db`s.
+    metadata_schemas: IndexMap<String, crate::ir::Spanned<String>>,
+    /// The default schema of the metadata of the class being read.
+    metadata_schema: Option<crate::ir::Spanned<String>>,
     /// The module's functions, constants and imports (see [`pyfn`]).
     namespace: std::rc::Rc<pyfn::Namespace>,
 }
@@ -129,6 +135,7 @@ pub fn extract_all(
             next.insert_classes(source.name.to_owned(), out.classes);
             next.insert_namespace(out.namespace);
             next.insert_type_maps(source.name.to_owned(), out.type_maps);
+            next.insert_metadata_schemas(source.name.to_owned(), out.metadata_schemas);
             decls.push(out.decls);
         }
         // A lone module needs no second pass: nothing else can change what it imports.
@@ -158,6 +165,7 @@ struct ModuleOutput {
     classes: IndexMap<String, std::rc::Rc<remote::ClassExport>>,
     namespace: std::rc::Rc<pyfn::Namespace>,
     type_maps: IndexMap<String, type_map::TypeMap>,
+    metadata_schemas: IndexMap<String, crate::ir::Spanned<String>>,
 }
 
 /// Extracts one module with what the index says of the others; returns its declarations, its
@@ -200,6 +208,8 @@ fn extract_one(
         local,
         type_maps: IndexMap::new(),
         type_map: type_map::TypeMap::default(),
+        metadata_schemas: IndexMap::new(),
+        metadata_schema: None,
         namespace,
         bases: IndexMap::new(),
         declarative_classes: IndexMap::new(),
@@ -249,7 +259,7 @@ fn extract_one(
     }
     for t in &ex.decls.tables {
         if let Some(var) = &t.var {
-            let full = match &t.args.schema {
+            let full = match t.args.schema.as_ref().or(t.args.metadata_schema.as_ref()) {
                 Some(schema) => format!("{}.{}", schema.value, t.name.value),
                 None => t.name.value.clone(),
             };
@@ -271,6 +281,7 @@ fn extract_one(
         classes,
         namespace: ex.namespace,
         type_maps: ex.type_maps,
+        metadata_schemas: ex.metadata_schemas,
     }
 }
 
@@ -336,7 +347,8 @@ impl Extractor<'_> {
                 }
             }
         }
-        self.metadata_schema(value);
+        let names: Vec<&str> = targets.iter().filter_map(Expr::as_name).collect();
+        self.bind_metadata(&names, value);
         let ExprKind::Call {
             func,
             args,
@@ -348,7 +360,6 @@ impl Extractor<'_> {
         let Some(callee) = self.callee(func) else {
             return;
         };
-        let names: Vec<&str> = targets.iter().filter_map(Expr::as_name).collect();
         match callee.as_str() {
             "declarative_base" => {
                 self.bind_bases(&names, BaseKind::Declarative);
@@ -363,7 +374,7 @@ impl Extractor<'_> {
                 self.bind_type_map(&names, value);
             }
             "Table" => {
-                if let Some(table) = self.table_call(args, keywords, value.span) {
+                if let Some(table) = self.table_call(func, args, keywords, value.span) {
                     let var = names.first().map(|s| (*s).to_owned());
                     self.decls.tables.push(TableDecl { var, ..table });
                 }
@@ -423,6 +434,7 @@ impl Extractor<'_> {
 
     fn table_call(
         &mut self,
+        func: &Expr,
         args: &[Expr],
         keywords: &[crate::syntax::Keyword],
         span: crate::source::Span,
@@ -438,7 +450,19 @@ impl Extractor<'_> {
             return None;
         };
         let mut columns = Vec::new();
-        let mut table_args = crate::ir::TableArgs::default();
+        let mut table_args = crate::ir::TableArgs {
+            // `Table(name, metadata, ...)`; Flask-SQLAlchemy's `db.Table(name, ...)` is on
+            // `db.metadata`.
+            metadata_schema: match args.get(1) {
+                Some(m) => self.metadata_schema_of(m),
+                None => None,
+            }
+            .or_else(|| match &func.kind {
+                ExprKind::Attribute { value, .. } => self.metadata_schema_of(value),
+                _ => None,
+            }),
+            ..Default::default()
+        };
         for arg in &args[1..] {
             let expanded = self.expand_factory(arg);
             let arg = expanded.as_ref().unwrap_or(arg);

@@ -35,6 +35,8 @@ pub struct Scope {
     /// Names imported from outside the input and taken as a Flask-SQLAlchemy `db` because
     /// classes subclass `name.Model` (reported once each).
     pub assumed_flask: IndexMap<String, Span>,
+    /// Names bound to the Flask-SQLAlchemy `db` of another input module: its dotted path.
+    imported_flask_dbs: IndexMap<String, String>,
 }
 
 /// A name resolved to where it comes from.
@@ -190,11 +192,15 @@ impl Scope {
                 }
             }
         }
-        for binding in self.names.values_mut() {
+        for (name, binding) in self.names.iter_mut() {
             if let Binding::Import(path) = binding {
                 let abs = super::index::absolute(path, module, is_package);
                 *binding = match index.lookup(&abs) {
-                    Some((_, super::index::Export::FlaskDb)) => Binding::FlaskDb,
+                    Some((_, super::index::Export::FlaskDb)) => {
+                        self.imported_flask_dbs
+                            .insert(name.clone(), index.canonical(&abs));
+                        Binding::FlaskDb
+                    }
                     _ => Binding::Import(index.canonical(&abs)),
                 };
             }
@@ -221,6 +227,11 @@ impl Scope {
     /// Every module-level binding, in order.
     pub fn bindings(&self) -> impl Iterator<Item = (&String, &Binding)> {
         self.names.iter()
+    }
+
+    /// The dotted path of the other input module's `db` that `name` is bound to.
+    pub fn imported_flask_db(&self, name: &str) -> Option<&str> {
+        self.imported_flask_dbs.get(name).map(String::as_str)
     }
 
     pub fn binding(&self, name: &str) -> Option<&Binding> {

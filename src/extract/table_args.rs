@@ -235,7 +235,7 @@ impl Extractor<'_> {
                 args,
                 keywords,
             } if self.callee(func).as_deref() == Some("Table") => {
-                self.table_call(args, keywords, e.span).map(Box::new)
+                self.table_call(func, args, keywords, e.span).map(Box::new)
             }
             ExprKind::Name(n) => {
                 match self
@@ -303,29 +303,5 @@ impl Extractor<'_> {
             .collect();
         decl.table_args = table.args;
         decl.table_var = table.var;
-    }
-}
-
-impl Extractor<'_> {
-    /// `MetaData(schema=...)` (also as the `metadata=` of `declarative_base(...)` /
-    /// `registry(...)`): a default schema for every table of that metadata, which sa2rs does not
-    /// track per metadata. Warned about; table names stay unqualified.
-    pub(super) fn metadata_schema(&mut self, e: &Expr) {
-        let ExprKind::Call { func, keywords, .. } = &e.kind else {
-            return;
-        };
-        if self.callee(func).as_deref() == Some("MetaData") {
-            if let Some(k) = keyword(keywords, "schema") {
-                self.diags.push(diag::not_ported(
-                    k.span,
-                    "`schema=` on `MetaData`",
-                    "its tables are not schema-qualified in the output",
-                ));
-            }
-            return;
-        }
-        if let Some(k) = keyword(keywords, "metadata") {
-            self.metadata_schema(&k.value);
-        }
     }
 }

@@ -125,7 +125,7 @@ impl Extractor<'_> {
                 } => (target, value),
                 _ => continue,
             };
-            self.metadata_schema(value);
+            self.bind_base_metadata(c, target, value);
             let map = match target.as_name() {
                 Some("type_annotation_map") => self.read_type_map(value),
                 Some("registry") => match &value.kind {
@@ -146,9 +146,9 @@ impl Extractor<'_> {
     /// Starts reading a declarative class: the type map of its registry becomes the current
     /// one.
     pub(super) fn enter_class(&mut self, c: &ClassDef) {
-        self.type_map = match self.record_by_name.get(&c.name) {
-            Some(&index) => self.mro_type_map(index),
-            None => TypeMap::default(),
+        (self.type_map, self.metadata_schema) = match self.record_by_name.get(&c.name) {
+            Some(&index) => (self.mro_type_map(index), self.mro_metadata_schema(index)),
+            None => (TypeMap::default(), None),
         };
     }
 

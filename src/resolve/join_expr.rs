@@ -159,15 +159,16 @@ impl Lowering<'_, '_> {
                 None => Err(self.unknown_owner(owner_span, owner)),
             },
             ColumnPath::TableColumn { owner, column } => {
+                let from = self.graph.class(self.owner.class).table;
                 let table = match self.arg.form {
-                    JoinForm::Text => self.names.tables.get(owner).copied(),
+                    JoinForm::Text => self.names.table_named(self.graph, owner, from),
                     // A `Table` imported from another module is named by its table name.
                     JoinForm::Direct | JoinForm::Lambda => self
                         .names
                         .table_vars
                         .get(&(self.owner.file, owner.clone()))
-                        .or_else(|| self.names.tables.get(owner))
-                        .copied(),
+                        .copied()
+                        .or_else(|| self.names.table_named(self.graph, owner, from)),
                 };
                 match table {
                     Some(table) => self

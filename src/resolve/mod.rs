@@ -73,6 +73,20 @@ impl Names {
 }
 
 impl Names {
+    /// The table a string names (`secondary="assoc"`, `"assoc.c.id"`), as SQLAlchemy's class
+    /// registry finds it from a table whose metadata has the default schema `schema`: the
+    /// table of that name in the default schema first.
+    fn table_named(&self, graph: &Graph, key: &str, from: TableId) -> Option<TableId> {
+        graph
+            .table(from)
+            .metadata_schema
+            .as_ref()
+            .filter(|_| !key.contains('.'))
+            .and_then(|s| self.tables.get(&format!("{s}.{key}")))
+            .or_else(|| self.tables.get(key))
+            .copied()
+    }
+
     /// Whether `path` (`Name`, `module.Name`) names a class left out with a warning.
     fn is_left_out(&self, path: &str) -> bool {
         let name = path.rsplit('.').next().unwrap_or(path);

@@ -176,13 +176,15 @@ fn relationship(
     let parent_tables = graph.selectable(id);
     let child_tables = graph.selectable(target);
     let secondary = match &rel.secondary {
-        Some(s) => Some(secondary_table(names, decl, s).or_else(|| {
-            let name = match &s.value {
-                SecondaryRef::Variable(v) | SecondaryRef::TableName(v) => v,
-            };
-            diags.push(diag::unknown_secondary(s.span, class_name, key, name));
-            None
-        })?),
+        Some(s) => Some(
+            secondary_table(graph, names, parent_table, decl, s).or_else(|| {
+                let name = match &s.value {
+                    SecondaryRef::Variable(v) | SecondaryRef::TableName(v) => v,
+                };
+                diags.push(diag::unknown_secondary(s.span, class_name, key, name));
+                None
+            })?,
+        ),
         None => None,
     };
     let join_error = |err: JoinError, a: TableId, b: TableId, diags: &mut Vec<Diagnostic>| {
@@ -289,13 +291,17 @@ fn relationship(
 
 /// `secondary=`: a `Table` variable of the module (or, as SQLAlchemy's string resolver favours
 /// tables, a table name given as a string).
-fn secondary_table(names: &Names, decl: &ClassDecl, s: &Spanned<SecondaryRef>) -> Option<TableId> {
+fn secondary_table(
+    graph: &Graph,
+    names: &Names,
+    from: TableId,
+    decl: &ClassDecl,
+    s: &Spanned<SecondaryRef>,
+) -> Option<TableId> {
     match &s.value {
         SecondaryRef::Variable(v) => names.table_vars.get(&(decl.file, v.clone())).copied(),
         SecondaryRef::TableName(n) => names
-            .tables
-            .get(n)
-            .copied()
+            .table_named(graph, n, from)
             .or_else(|| names.table_vars.get(&(decl.file, n.clone())).copied()),
     }
 }
@@ -319,7 +325,7 @@ pub(super) fn named_columns(
             let (owner, found) = match &c.value.class {
                 Some(name) => match names.unique_class(graph, name) {
                     Some(id) => (graph.class(id).name.clone(), class_column(graph, id, attr)),
-                    None => match table_of_columns(graph, names, decl, name) {
+                    None => match table_of_columns(graph, names, class, decl, name) {
                         Some(table) => (name.clone(), table_column(graph, table, attr)),
                         None => {
                             diags.push(diag::unknown_column_reference(c.span, what, name, attr));
@@ -355,9 +361,11 @@ fn table_column(graph: &Graph, table: TableId, attr: &str) -> Option<ColumnRef> 
 fn table_of_columns(
     graph: &Graph,
     names: &Names,
+    class: ClassId,
     decl: &ClassDecl,
     owner: &str,
 ) -> Option<TableId> {
+    let from = graph.class(class).table;
     let base = owner
         .strip_suffix(".c")
         .or_else(|| owner.strip_suffix(".columns"))?;
@@ -369,8 +377,8 @@ fn table_of_columns(
     names
         .table_vars
         .get(&(decl.file, base.to_owned()))
-        .or_else(|| names.tables.get(base))
         .copied()
+        .or_else(|| names.table_named(graph, base, from))
 }
 
 /// The column a class maps under `attr` (else the column named `attr`): its own table's

@@ -51,7 +51,13 @@ pub(super) fn build<'a>(
             }
             Item::Table(t) => (&t.name.value, t.name.span, &t.columns, &t.args, &t.module),
         };
-        let schema = args.schema.as_ref().map(|s| s.value.clone());
+        // `schema=None` (or none given) is the metadata's default schema.
+        let metadata_schema = args.metadata_schema.as_ref().map(|s| s.value.clone());
+        let schema = args
+            .schema
+            .as_ref()
+            .map(|s| s.value.clone())
+            .or(metadata_schema.clone());
         // The metadata knows a table by its full name (`schema.table`).
         let fullname = match &schema {
             Some(s) => format!("{s}.{table_name}"),
@@ -109,6 +115,7 @@ pub(super) fn build<'a>(
             class,
             columns,
             schema,
+            metadata_schema,
             constraints: Vec::new(),
             options: args.options.clone(),
         });
@@ -249,6 +256,13 @@ fn resolve_foreign_keys(graph: &mut Graph, names: &Names, diags: &mut Vec<Diagno
                     diags.push(diag::fk_malformed(fk.span, &fk.target));
                     continue;
                 };
+                // `ForeignKey._resolve_col_tokens`: a table without a schema is in the
+                // metadata's default schema.
+                let key = match &graph.tables[t].metadata_schema {
+                    Some(s) if !table.contains('.') => format!("{s}.{table}"),
+                    _ => table.to_owned(),
+                };
+                let table = key.as_str();
                 let Some(&target) = names.tables.get(table) else {
                     // The table may be one of a class left out: not checked.
                     if !names.left_out.is_empty() {

@@ -47,6 +47,7 @@ fn node_graph() -> Graph {
         span: Span::new(0, 0, 0),
         class: None,
         schema: None,
+        metadata_schema: None,
         constraints: Vec::new(),
         options: Vec::new(),
         columns: vec![

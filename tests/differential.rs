@@ -8,59 +8,11 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use sa2rs::Emit;
 use serde_json::Value;
 
-const REQUIREMENTS: &[&str] = &[
-    "sqlalchemy==2.1.9",
-    "flask-sqlalchemy==3.1.1",
-    "sqlalchemy-utils==0.43.0",
-];
-
-fn venv_python() -> Result<PathBuf, String> {
-    if let Ok(p) = std::env::var("SA2RS_PYTHON") {
-        return Ok(PathBuf::from(p));
-    }
-    let venv = common::manifest_dir().join("target").join("sqla-venv");
-    let python = venv.join("bin").join("python");
-    let ready = |py: &Path| {
-        Command::new(py)
-            .args([
-                "-c",
-                "import sqlalchemy, flask_sqlalchemy, sqlalchemy_utils; assert sqlalchemy.__version__ == '2.1.9'",
-            ])
-            .output()
-            .is_ok_and(|o| o.status.success())
-    };
-    if ready(&python) {
-        return Ok(python);
-    }
-    let run = |cmd: &mut Command| -> Result<(), String> {
-        let out = cmd.output().map_err(|e| format!("{cmd:?}: {e}"))?;
-        if out.status.success() {
-            Ok(())
-        } else {
-            Err(format!(
-                "{cmd:?} failed:\n{}",
-                String::from_utf8_lossy(&out.stderr)
-            ))
-        }
-    };
-    run(Command::new("python3").args(["-m", "venv"]).arg(&venv))?;
-    run(Command::new(&python)
-        .args(["-m", "pip", "install", "--quiet"])
-        .args(REQUIREMENTS))?;
-    if ready(&python) {
-        Ok(python)
-    } else {
-        Err("SQLAlchemy 2.1.9 is not importable in the new venv".into())
-    }
-}
-
-/// Field-level differences between two JSON values, as `path: sa2rs=… sqlalchemy=…` lines.
 fn diff(path: &str, ours: &Value, theirs: &Value, out: &mut Vec<String>) {
     match (ours, theirs) {
         (Value::Object(a), Value::Object(b)) => {
@@ -96,15 +48,8 @@ fn diff(path: &str, ours: &Value, theirs: &Value, out: &mut Vec<String>) {
 
 #[test]
 fn graphs_equal_sqlalchemy() {
-    let python = match venv_python() {
-        Ok(p) => p,
-        Err(why) if std::env::var("CI").is_ok_and(|v| v == "true") => {
-            panic!("CI=true and SQLAlchemy cannot be set up: {why}")
-        }
-        Err(why) => {
-            eprintln!("skipping the differential test: SQLAlchemy cannot be set up: {why}");
-            return;
-        }
+    let Some(python) = common::python::sqlalchemy("the differential test") else {
+        return;
     };
     let fixtures = common::fixtures();
     let harness = common::manifest_dir().join("tests/sqla/dump_graph.py");

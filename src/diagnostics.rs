@@ -1159,3 +1159,38 @@ pub fn runtime_value(span: Span, what: &str, source: &str, assumed: &str) -> Dia
             "sa2rs cannot know this value; write it as a literal, or check the output against the deployed configuration",
         )])
 }
+
+// ---- ORM targets -------------------------------------------------------------------------------
+
+pub fn relation_not_expressible(
+    span: Span,
+    class: &str,
+    key: &str,
+    target: &str,
+    why: &str,
+) -> Diagnostic {
+    warning(
+        "W0700",
+        format!("relationship `{class}.{key}` is left out of the {target} output"),
+    )
+    .with_labels(vec![primary(span, why.to_owned())])
+    .with_notes(vec![help(
+        "the relation registry of `--target plain` still describes it; write this query by hand",
+    )])
+}
+
+pub fn column_type_not_expressible(
+    span: Span,
+    column: &str,
+    class: &str,
+    target: &str,
+) -> Diagnostic {
+    warning(
+        "W0701",
+        format!("column `{column}` of type `{class}` has no mapping in {target}"),
+    )
+    .with_labels(vec![primary(span, "read and written as text")])
+    .with_notes(vec![help(
+        "give the field the type your database stores, with a conversion, by hand",
+    )])
+}

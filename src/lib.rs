@@ -27,6 +27,19 @@ pub enum Emit {
     /// Rust as a module tree mirroring the Python package (see [`Outcome::tree`]).
     RustTree,
     GraphJson,
+    /// Rust for an ORM or query library (one file).
+    Target(Target),
+}
+
+/// The library the generated Rust uses (`--target`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    /// `sqlx::FromRow` structs with generated queries and relationship loaders.
+    Sqlx,
+    /// Diesel's `table!` schema, models and a loader per relationship.
+    Diesel,
+    /// SeaORM 2 entities (dense format) with a relation field per relationship.
+    SeaOrm,
 }
 
 /// The result of a run.
@@ -171,11 +184,21 @@ fn run_here(inputs: &[Input], emit: Emit) -> Outcome {
     } = analyse(inputs);
     let ok = !diagnostics::has_errors(&diags);
     let names: Vec<String> = inputs.iter().map(|i| i.name.clone()).collect();
+    let mut diags = diags;
     let output = ok
         .then(|| match emit {
             Emit::Rust => Some(emit::rust::emit(&graph, &files, &names)),
             Emit::GraphJson => Some(emit::graph_json::emit(&graph)),
             Emit::RustTree => None,
+            Emit::Target(Target::Sqlx) => {
+                Some(emit::sqlx::emit(&graph, &files, &names, &mut diags))
+            }
+            Emit::Target(Target::Diesel) => {
+                Some(emit::diesel::emit(&graph, &files, &names, &mut diags))
+            }
+            Emit::Target(Target::SeaOrm) => {
+                Some(emit::sea_orm::emit(&graph, &files, &names, &mut diags))
+            }
         })
         .flatten();
     let tree =

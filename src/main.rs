@@ -23,6 +23,10 @@ struct Cli {
     #[arg(long, value_enum, default_value_t = EmitArg::Rust)]
     emit: EmitArg,
 
+    /// The library the generated Rust uses (with `--emit rust`).
+    #[arg(long, value_enum, default_value_t = TargetArg::Plain)]
+    target: TargetArg,
+
     /// Write the output to this file (atomically) instead of standard output.
     #[arg(short, long, value_name = "FILE")]
     out: Option<PathBuf>,
@@ -37,12 +41,24 @@ struct Cli {
     color: ColorArg,
 }
 
-#[derive(Debug, Clone, Copy, ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum EmitArg {
     /// Rust structs, enums and the relation registry.
     Rust,
     /// The resolved relationship graph as JSON.
     GraphJson,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum TargetArg {
+    /// Plain structs, enums and the relation registry; no database crate.
+    Plain,
+    /// `sqlx::FromRow` structs, queries and an async loader per relationship.
+    Sqlx,
+    /// Diesel's `table!` schema, model structs and a loader per relationship.
+    Diesel,
+    /// SeaORM 2 entities (dense format), a relation field per relationship.
+    SeaOrm,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -85,8 +101,29 @@ fn main() -> ExitCode {
         .out
         .as_ref()
         .filter(|p| p.is_dir() || p.as_os_str().to_string_lossy().ends_with('/'));
+    let target = match cli.target {
+        TargetArg::Plain => None,
+        TargetArg::Sqlx => Some(sa2rs::Target::Sqlx),
+        TargetArg::Diesel => Some(sa2rs::Target::Diesel),
+        TargetArg::SeaOrm => Some(sa2rs::Target::SeaOrm),
+    };
+    if target.is_some() && cli.emit != EmitArg::Rust {
+        let _ = writeln!(stderr, "error: `--target` applies to `--emit rust` only");
+        return ExitCode::from(2);
+    }
     let emit = match (cli.emit, tree_out) {
-        (EmitArg::Rust, None) => Emit::Rust,
+        (EmitArg::Rust, None) => match target {
+            Some(t) => Emit::Target(t),
+            None => Emit::Rust,
+        },
+        (EmitArg::Rust, Some(dir)) if target.is_some() => {
+            let _ = writeln!(
+                stderr,
+                "error: `--target` writes one file for now, but `{}` is a directory",
+                dir.display()
+            );
+            return ExitCode::from(2);
+        }
         (EmitArg::Rust, Some(_)) => Emit::RustTree,
         (EmitArg::GraphJson, None) => Emit::GraphJson,
         (EmitArg::GraphJson, Some(dir)) => {

@@ -163,18 +163,33 @@ impl Enums {
 
 /// The enum, its `ALL` members, `as_str()` (the stored value) and `FromStr`.
 pub(super) fn enum_item(e: &EnumPlan) -> TokenStream {
+    enum_item_with(e, &TokenStream::new(), &TokenStream::new(), |_| {
+        TokenStream::new()
+    })
+}
+
+/// [`enum_item`] with more derives (`, sqlx::Type`), attributes for the enum, and attributes
+/// for each variant, given the stored value.
+pub(super) fn enum_item_with(
+    e: &EnumPlan,
+    derives: &TokenStream,
+    attrs: &TokenStream,
+    variant_attr: impl Fn(&str) -> TokenStream,
+) -> TokenStream {
     let d = doc(&e.doc.1);
     let name = ident(&e.name);
     let variants: Vec<_> = e.variants.iter().map(|(v, _)| ident(v)).collect();
-    let docs = e
-        .variants
-        .iter()
-        .map(|(_, value)| doc(&format!("Stored as `{value:?}`.")));
+    let docs = e.variants.iter().map(|(_, value)| {
+        let d = doc(&format!("Stored as `{value:?}`."));
+        let attr = variant_attr(value);
+        quote! { #d #attr }
+    });
     let values = e.variants.iter().map(|(_, value)| value.as_str());
     let err = format!("unknown `{}` value: ", e.name);
     quote! {
         #d
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash #derives)]
+        #attrs
         pub enum #name { #(#docs #variants,)* }
 
         impl #name {

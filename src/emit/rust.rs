@@ -248,7 +248,7 @@ pub(super) fn plan(graph: &Graph, files: &SourceFiles) -> Plan {
 }
 
 /// The Rust type of a column's values (without `Option`).
-fn value_type(plan: &Plan, t: usize, c: usize, col: &Column) -> TokenStream {
+pub(super) fn value_type(plan: &Plan, t: usize, c: usize, col: &Column) -> TokenStream {
     let enum_name = plan.enums.of_column(t, c).map(|e| ident(&e.name));
     kind_type(&col.ty.kind, enum_name.as_ref())
 }
@@ -292,7 +292,7 @@ fn kind_type(kind: &TypeKind, enum_name: Option<&proc_macro2::Ident>) -> TokenSt
     }
 }
 
-fn column_doc(
+pub(super) fn column_doc(
     graph: &Graph,
     files: &SourceFiles,
     col: &Column,

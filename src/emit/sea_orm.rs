@@ -1,0 +1,422 @@
+//! `--target sea-orm`: SeaORM 2.x entities in the dense format (`#[sea_orm::model]`), one
+//! module per table, with a relation field per relationship named after its Python attribute:
+//! `BelongsTo` for a many-to-one, `HasMany` / `HasOne` (`uselist=False`) for a one-to-many,
+//! `HasMany` `via` the junction entity for a many-to-many through a table. Where SeaORM needs
+//! the other side of a relation that the Python declares on one side only, it is added and
+//! documented as such; several relations to one entity and self-reference name their
+//! `relation_enum`s so that both sides pair up.
+
+use indexmap::IndexMap;
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::enums::enum_item_with;
+use super::names::{ident, Namespace};
+use super::orm::{OrmPlan, RelationJoin, RelationPlan};
+use super::rust::{column_doc, doc, print, print_registry, value_type};
+use crate::diagnostics::{self as diag, Diagnostic};
+use crate::graph::{Direction, Graph, TableId};
+use crate::source::SourceFiles;
+
+/// Generates the SeaORM module for the graph; what it cannot express is reported in `diags`.
+pub fn emit(
+    graph: &Graph,
+    files: &SourceFiles,
+    inputs: &[String],
+    diags: &mut Vec<Diagnostic>,
+) -> String {
+    let plan = super::orm::plan(graph, files, "SeaORM", diags);
+    let relations = Relations::plan(graph, files, &plan, diags);
+    let header = super::rust::header(inputs);
+    let mut pieces = vec![print(quote! { #(#header)* })];
+    pieces.extend(plan.base.enums.items.iter().map(|e| {
+        print(enum_item_with(
+            e,
+            &quote!(, sea_orm::EnumIter, sea_orm::DeriveActiveEnum),
+            &quote!(#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]),
+            |value| quote!(#[sea_orm(string_value = #value)]),
+        ))
+    }));
+    pieces.extend(
+        (0..graph.tables.len()).map(|t| print(entity(graph, files, &plan, &relations, TableId(t)))),
+    );
+    pieces.push(print(prelude(&plan)));
+    pieces.push(print_registry(graph, &plan.base, true));
+    pieces.retain(|p| !p.is_empty());
+    pieces.join("\n")
+}
+
+/// One relation field of an entity.
+struct RelField {
+    name: String,
+    doc: String,
+    /// Inside `#[sea_orm(...)]`.
+    attrs: TokenStream,
+    ty: TokenStream,
+    /// The entity it relates to.
+    target: TableId,
+}
+
+/// The relation fields of every entity, by table.
+struct Relations {
+    fields: Vec<Vec<RelField>>,
+    /// The field of each entry of [`OrmPlan::relations`], when it has one.
+    of_plan: Vec<Option<RelationField>>,
+}
+
+/// Where a relationship is in the generated entities: the relation field of the entity, and
+/// what `Entity::load().with(...)` takes to load it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RelationField {
+    pub field: String,
+    /// `Relation::<variant>`; `None` when it is loaded by the target entity (the only
+    /// relation to it, or a many-to-many), as SeaORM's loader expects.
+    pub relation_enum: Option<String>,
+}
+
+/// The relation field of each entry of [`OrmPlan::relations`] (`None` for those left out,
+/// reported in `diags`).
+pub fn relation_fields(
+    graph: &Graph,
+    files: &SourceFiles,
+    plan: &OrmPlan,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<Option<RelationField>> {
+    Relations::plan(graph, files, plan, diags).of_plan
+}
+
+/// A `BelongsTo` already planned: `(child, fk column, parent, key column)` to its enum.
+type BelongsKey = (usize, usize, usize, usize);
+
+/// A relation's target as a path from the module of `from`.
+fn entity_path(plan: &OrmPlan, from: TableId, to: TableId) -> TokenStream {
+    if from == to {
+        quote!(Entity)
+    } else {
+        let m = ident(&plan.tables[to.0].module);
+        quote!(super::#m::Entity)
+    }
+}
+
+/// The relation fields while they are planned.
+struct Planner<'a> {
+    graph: &'a Graph,
+    plan: &'a OrmPlan,
+    fields: Vec<Vec<RelField>>,
+    field_ns: Vec<Namespace>,
+    enum_ns: Vec<Namespace>,
+    /// Every `BelongsTo`: its field's index and its `relation_enum`.
+    belongs: IndexMap<BelongsKey, (usize, String)>,
+}
+
+impl Planner<'_> {
+    /// Adds a `BelongsTo` field `name` to `child` over `fk` -> `parent.key`; returns its enum.
+    fn belongs_to(
+        &mut self,
+        (child, fk, parent, key): (TableId, usize, TableId, usize),
+        name: &str,
+        doc: String,
+    ) -> String {
+        let field = self.field_ns[child.0].snake(name);
+        let variant = self.enum_ns[child.0].camel(name);
+        let from = &self.plan.tables[child.0].fields[fk];
+        let to = &self.plan.tables[parent.0].fields[key];
+        let target = entity_path(self.plan, child, parent);
+        let nullable = self.graph.table(child).columns[fk].nullable;
+        let ty = if nullable || child == parent {
+            quote!(BelongsTo<Option<#target>>)
+        } else {
+            quote!(BelongsTo<#target>)
+        };
+        let self_ref = (child == parent).then(|| quote!(self_ref,));
+        let attrs = quote!(belongs_to, #self_ref relation_enum = #variant, from = #from, to = #to);
+        self.fields[child.0].push(RelField {
+            name: field,
+            doc,
+            attrs,
+            ty,
+            target: parent,
+        });
+        let index = self.fields[child.0].len() - 1;
+        self.belongs
+            .insert((child.0, fk, parent.0, key), (index, variant.clone()));
+        variant
+    }
+}
+
+impl Relations {
+    fn plan(
+        graph: &Graph,
+        files: &SourceFiles,
+        plan: &OrmPlan,
+        diags: &mut Vec<Diagnostic>,
+    ) -> Relations {
+        let n = graph.tables.len();
+        let mut p = Planner {
+            graph,
+            plan,
+            fields: (0..n).map(|_| Vec::new()).collect(),
+            field_ns: plan
+                .tables
+                .iter()
+                .map(|t| {
+                    let mut ns = Namespace::default();
+                    for f in &t.fields {
+                        ns.reserve(f);
+                    }
+                    ns
+                })
+                .collect(),
+            enum_ns: (0..n).map(|_| Namespace::default()).collect(),
+            belongs: IndexMap::new(),
+        };
+        let where_ = |r: &RelationPlan| {
+            let rel = plan.relationship(graph, r);
+            format!(
+                "`{}.{}` (`{}`)",
+                graph.class(rel.class).name,
+                rel.key,
+                files.location(rel.span)
+            )
+        };
+        let mut of_plan = vec![None; plan.relations.len()];
+        // Many-to-ones first: the one-to-manys pair with them.
+        for (i, r) in plan.relations.iter().enumerate() {
+            let rel = plan.relationship(graph, r);
+            if let (RelationJoin::Direct { pairs }, Direction::ManyToOne) = (&r.join, rel.direction)
+            {
+                let [(local, remote)] = pairs.as_slice() else {
+                    diags.push(diag::relation_not_expressible(
+                        rel.span,
+                        &graph.class(rel.class).name,
+                        &rel.key,
+                        "SeaORM",
+                        "SeaORM's dense relation fields join on one column",
+                    ));
+                    continue;
+                };
+                let d = format!("{}: many-to-one.", where_(r));
+                let variant = p.belongs_to((r.from, *local, r.to, *remote), &r.name, d);
+                of_plan[i] = Some(RelationField {
+                    field: p.fields[r.from.0]
+                        .last()
+                        .map(|f| f.name.clone())
+                        .unwrap_or_default(),
+                    relation_enum: Some(variant),
+                });
+            }
+        }
+        for (i, r) in plan.relations.iter().enumerate() {
+            let rel = plan.relationship(graph, r);
+            let class = &graph.class(rel.class).name;
+            let not = |why: &str, diags: &mut Vec<Diagnostic>| {
+                diags.push(diag::relation_not_expressible(
+                    rel.span, class, &rel.key, "SeaORM", why,
+                ));
+            };
+            match (&r.join, rel.direction) {
+                (RelationJoin::Direct { .. }, Direction::ManyToOne) => {}
+                (RelationJoin::Direct { pairs }, _) => {
+                    let [(local, remote)] = pairs.as_slice() else {
+                        not("SeaORM's dense relation fields join on one column", diags);
+                        continue;
+                    };
+                    let key = (r.to.0, *remote, r.from.0, *local);
+                    let via = match p.belongs.get(&key) {
+                        Some((_, v)) => v.clone(),
+                        None => {
+                            let name = plan.tables[r.from.0].module.clone();
+                            let d = format!(
+                                "Not a Python attribute: the many-to-one SeaORM pairs with {}.",
+                                where_(r)
+                            );
+                            p.belongs_to((r.to, *remote, r.from, *local), &name, d)
+                        }
+                    };
+                    let field = p.field_ns[r.from.0].snake(&r.name);
+                    let variant = p.enum_ns[r.from.0].camel(&r.name);
+                    let target = entity_path(plan, r.from, r.to);
+                    let (kind, ty, what) = if r.many {
+                        (quote!(has_many), quote!(HasMany<#target>), "one-to-many")
+                    } else {
+                        (quote!(has_one), quote!(HasOne<#target>), "one-to-one")
+                    };
+                    let attrs = if r.from == r.to {
+                        // The many-to-one names this side as its reverse.
+                        let (index, _) = p.belongs[&key];
+                        let f = &mut p.fields[r.to.0][index];
+                        let a = &f.attrs;
+                        f.attrs = quote!(#a, relation_reverse = #variant);
+                        quote!(self_ref, relation_enum = #variant, relation_reverse = #via)
+                    } else {
+                        quote!(#kind, relation_enum = #variant, via_rel = #via)
+                    };
+                    of_plan[i] = Some(RelationField {
+                        field: field.clone(),
+                        relation_enum: Some(variant.clone()),
+                    });
+                    p.fields[r.from.0].push(RelField {
+                        name: field,
+                        doc: format!("{}: {what}.", where_(r)),
+                        attrs,
+                        ty,
+                        target: r.to,
+                    });
+                }
+                (
+                    RelationJoin::Through {
+                        secondary,
+                        parent,
+                        target,
+                    },
+                    _,
+                ) => {
+                    let ([(local, ps)], [(tc, ts)]) = (parent.as_slice(), target.as_slice()) else {
+                        not("SeaORM's junction relations join on one column each", diags);
+                        continue;
+                    };
+                    if r.from == r.to {
+                        not(
+                            "a self-referential many-to-many is not generated for SeaORM yet",
+                            diags,
+                        );
+                        continue;
+                    }
+                    // The junction's relations to both ends, named as `via` expects: after
+                    // the modules of the entities.
+                    let mut ok = true;
+                    for (end, end_col, sec_col) in [(r.from, *local, *ps), (r.to, *tc, *ts)] {
+                        let key = (secondary.0, sec_col, end.0, end_col);
+                        let expected = Namespace::default().camel(&plan.tables[end.0].module);
+                        let variant = match p.belongs.get(&key) {
+                            Some((_, v)) => v.clone(),
+                            None => p.belongs_to(
+                                (*secondary, sec_col, end, end_col),
+                                &plan.tables[end.0].module,
+                                format!(
+                                    "Not a Python attribute: the junction's side of {}.",
+                                    where_(r)
+                                ),
+                            ),
+                        };
+                        ok &= variant == expected;
+                    }
+                    if !ok {
+                        not(
+                            "its association table's relations cannot be named as SeaORM's `via` needs",
+                            diags,
+                        );
+                        continue;
+                    }
+                    let field = p.field_ns[r.from.0].snake(&r.name);
+                    let junction = &plan.tables[secondary.0].module;
+                    let target = entity_path(plan, r.from, r.to);
+                    of_plan[i] = Some(RelationField {
+                        field: field.clone(),
+                        relation_enum: None,
+                    });
+                    p.fields[r.from.0].push(RelField {
+                        name: field,
+                        doc: format!("{}: many-to-many.", where_(r)),
+                        attrs: quote!(has_many, via = #junction),
+                        ty: quote!(HasMany<#target>),
+                        target: r.to,
+                    });
+                }
+            }
+        }
+        // SeaORM's loader takes the target entity for the only relation to it, and the
+        // `Relation` variant when there are several (or for self-reference).
+        for (i, r) in plan.relations.iter().enumerate() {
+            if let Some(f) = &mut of_plan[i] {
+                let to_target = p.fields[r.from.0]
+                    .iter()
+                    .filter(|x| x.target == r.to)
+                    .count();
+                if to_target == 1 && r.from != r.to {
+                    f.relation_enum = None;
+                }
+            }
+        }
+        Relations {
+            fields: p.fields,
+            of_plan,
+        }
+    }
+}
+
+fn entity(
+    graph: &Graph,
+    files: &SourceFiles,
+    plan: &OrmPlan,
+    relations: &Relations,
+    t: TableId,
+) -> TokenStream {
+    let table = graph.table(t);
+    let tp = &plan.tables[t.0];
+    let module = ident(&tp.module);
+    let module_doc = doc(&super::orm::entity_doc(graph, files, t));
+    let table_name = &table.name;
+    let schema = table.schema.as_ref().map(|s| quote!(, schema_name = #s));
+    let columns = table.columns.iter().enumerate().map(|(c, col)| {
+        let field_name = &tp.fields[c];
+        let field = ident(field_name);
+        let ty = match plan.enum_name(t, c) {
+            Some(e) => {
+                let e = ident(e);
+                quote!(super::#e)
+            }
+            None => value_type(&plan.base, t.0, c, col),
+        };
+        let ty = super::orm::optional(ty, col.nullable);
+        let mut attrs = Vec::new();
+        if col.primary_key {
+            attrs.push(quote!(primary_key));
+            attrs.push(quote!(auto_increment = false));
+        }
+        if *field_name != col.name {
+            let name = &col.name;
+            attrs.push(quote!(column_name = #name));
+        }
+        if col.unique {
+            attrs.push(quote!(unique));
+        }
+        let attrs = (!attrs.is_empty()).then(|| quote!(#[sea_orm(#(#attrs),*)]));
+        let d = doc(&column_doc(graph, files, col, field_name, None, &[]));
+        quote! { #d #attrs pub #field: #ty, }
+    });
+    let rels = relations.fields[t.0].iter().map(|f| {
+        let d = doc(&f.doc);
+        let name = ident(&f.name);
+        let (attrs, ty) = (&f.attrs, &f.ty);
+        quote! { #d #[sea_orm(#attrs)] pub #name: #ty, }
+    });
+    quote! {
+        #module_doc
+        pub mod #module {
+            use sea_orm::entity::prelude::*;
+
+            #[sea_orm::model]
+            #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+            #[sea_orm(table_name = #table_name #schema)]
+            pub struct Model {
+                #(#columns)*
+                #(#rels)*
+            }
+
+            impl ActiveModelBehavior for ActiveModel {}
+        }
+    }
+}
+
+/// `prelude`: every entity under its struct name, as sea-orm-cli lays it out.
+fn prelude(plan: &OrmPlan) -> TokenStream {
+    let uses = plan.tables.iter().map(|t| {
+        let (m, name) = (ident(&t.module), ident(&t.name));
+        quote!(pub use super::#m::Entity as #name;)
+    });
+    quote! {
+        /// Every entity, by the name of its struct.
+        pub mod prelude { #(#uses)* }
+    }
+}

@@ -1184,12 +1184,13 @@ pub fn column_type_not_expressible(
     column: &str,
     class: &str,
     target: &str,
+    how: &str,
 ) -> Diagnostic {
     warning(
         "W0701",
         format!("column `{column}` of type `{class}` has no mapping in {target}"),
     )
-    .with_labels(vec![primary(span, "read and written as text")])
+    .with_labels(vec![primary(span, format!("read and written as {how}"))])
     .with_notes(vec![help(
         "give the field the type your database stores, with a conversion, by hand",
     )])

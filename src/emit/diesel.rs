@@ -257,6 +257,7 @@ fn column_type(
             &format!("{table}.{}", col.name),
             &col.ty.class,
             "Diesel on SQLite",
+            "text",
         ));
         (s("Text"), quote!(String))
     })

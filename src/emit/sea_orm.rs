@@ -16,6 +16,7 @@ use super::orm::{OrmPlan, RelationJoin, RelationPlan};
 use super::rust::{column_doc, doc, print, print_registry, value_type};
 use crate::diagnostics::{self as diag, Diagnostic};
 use crate::graph::{Direction, Graph, TableId};
+use crate::ir::TypeKind;
 use crate::source::SourceFiles;
 
 /// Generates the SeaORM module for the graph; what it cannot express is reported in `diags`.
@@ -29,17 +30,45 @@ pub fn emit(
     let relations = Relations::plan(graph, files, &plan, diags);
     let header = super::rust::header(inputs);
     let mut pieces = vec![print(quote! { #(#header)* })];
+    // Each enum in a module of its own: `DeriveActiveEnum` adds a `<Name>Enum` type beside it,
+    // which another enum may be called.
+    let mut modules = Namespace::default();
+    for t in &plan.tables {
+        modules.reserve(&t.module);
+    }
+    for reserved in ["prelude", "relations"] {
+        modules.reserve(reserved);
+    }
     pieces.extend(plan.base.enums.items.iter().map(|e| {
-        print(enum_item_with(
+        let item = enum_item_with(
             e,
-            &quote!(, sea_orm::EnumIter, sea_orm::DeriveActiveEnum),
+            &quote!(, EnumIter, DeriveActiveEnum),
             &quote!(#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]),
             |value| quote!(#[sea_orm(string_value = #value)]),
-        ))
+        );
+        let module = ident(&modules.snake(&format!("{}_enum", e.name)));
+        let name = ident(&e.name);
+        print(quote! {
+            pub use #module::#name;
+
+            #[doc = " The module of the enum (for the types `DeriveActiveEnum` adds)."]
+            pub mod #module {
+                use sea_orm::entity::prelude::*;
+
+                #item
+            }
+        })
     }));
-    pieces.extend(
-        (0..graph.tables.len()).map(|t| print(entity(graph, files, &plan, &relations, TableId(t)))),
-    );
+    for t in 0..graph.tables.len() {
+        pieces.push(print(entity(
+            graph,
+            files,
+            &plan,
+            &relations,
+            TableId(t),
+            diags,
+        )));
+    }
     pieces.push(print(prelude(&plan)));
     pieces.push(print_registry(graph, &plan.base, true));
     pieces.retain(|p| !p.is_empty());
@@ -345,12 +374,43 @@ impl Relations {
     }
 }
 
+/// A column's Rust type for SeaORM on SQLite, which reads a `Uuid` stored as text (as
+/// SQLAlchemy stores it) as `TextUuid`; what it has no type for is reported and read as text.
+fn column_type(
+    graph: &Graph,
+    plan: &OrmPlan,
+    t: TableId,
+    c: usize,
+    diags: &mut Vec<Diagnostic>,
+) -> TokenStream {
+    let col = &graph.table(t).columns[c];
+    if let Some(e) = plan.enum_name(t, c) {
+        let e = ident(e);
+        return quote!(super::#e);
+    }
+    match &col.ty.kind {
+        TypeKind::Uuid => quote!(TextUuid),
+        TypeKind::Interval | TypeKind::StringMap | TypeKind::Array { .. } | TypeKind::UInt64 => {
+            diags.push(diag::column_type_not_expressible(
+                col.span,
+                &format!("{}.{}", graph.table(t).fullname(), col.name),
+                &col.ty.class,
+                "SeaORM on SQLite",
+                "text",
+            ));
+            quote!(String)
+        }
+        _ => value_type(&plan.base, t.0, c, col),
+    }
+}
+
 fn entity(
     graph: &Graph,
     files: &SourceFiles,
     plan: &OrmPlan,
     relations: &Relations,
     t: TableId,
+    diags: &mut Vec<Diagnostic>,
 ) -> TokenStream {
     let table = graph.table(t);
     let tp = &plan.tables[t.0];
@@ -361,14 +421,9 @@ fn entity(
     let columns = table.columns.iter().enumerate().map(|(c, col)| {
         let field_name = &tp.fields[c];
         let field = ident(field_name);
-        let ty = match plan.enum_name(t, c) {
-            Some(e) => {
-                let e = ident(e);
-                quote!(super::#e)
-            }
-            None => value_type(&plan.base, t.0, c, col),
-        };
-        let ty = super::orm::optional(ty, col.nullable);
+        // A primary key SeaORM loads is never NULL (nor is an identity SQLAlchemy loads).
+        let nullable = col.nullable && !col.primary_key;
+        let ty = super::orm::optional(column_type(graph, plan, t, c, diags), nullable);
         let mut attrs = Vec::new();
         if col.primary_key {
             attrs.push(quote!(primary_key));

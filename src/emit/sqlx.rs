@@ -12,8 +12,9 @@ use super::enums::enum_item_with;
 use super::names::ident;
 use super::orm::{OrmPlan, RelationJoin, RelationPlan};
 use super::rust::{column_doc, doc, print, print_registry, value_type};
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{self as diag, Diagnostic};
 use crate::graph::{Graph, TableId};
+use crate::ir::TypeKind;
 use crate::source::SourceFiles;
 
 /// Generates the sqlx module for the graph; what it cannot express is reported in `diags`.
@@ -33,7 +34,9 @@ pub fn emit(
             |value| quote!(#[sqlx(rename = #value)]),
         ))
     }));
-    pieces.extend((0..graph.tables.len()).map(|t| print(entity(graph, files, &plan, TableId(t)))));
+    for t in 0..graph.tables.len() {
+        pieces.push(print(entity(graph, files, &plan, TableId(t), diags)));
+    }
     pieces.push(print_registry(graph, &plan.base, true));
     pieces.retain(|p| !p.is_empty());
     pieces.join("\n")
@@ -88,7 +91,45 @@ fn select_list(graph: &Graph, t: TableId, alias: &str) -> String {
         .join(", ")
 }
 
-fn entity(graph: &Graph, files: &SourceFiles, plan: &OrmPlan, t: TableId) -> TokenStream {
+/// A column's Rust type for sqlx on SQLite, which stores a `Uuid` as SQLAlchemy does (32 hex
+/// digits: `uuid::fmt::Simple`) and JSON through `sqlx::types::Json`; what it cannot decode
+/// is reported and read as SQLite holds it.
+fn column_type(
+    graph: &Graph,
+    plan: &OrmPlan,
+    t: TableId,
+    c: usize,
+    diags: &mut Vec<Diagnostic>,
+) -> TokenStream {
+    let col = &graph.table(t).columns[c];
+    let (ty, how) = match &col.ty.kind {
+        TypeKind::Uuid => (quote!(uuid::fmt::Simple), None),
+        TypeKind::Json => (quote!(sqlx::types::Json<serde_json::Value>), None),
+        TypeKind::Decimal { .. } => (quote!(f64), Some("`f64` (SQLite stores it as REAL)")),
+        TypeKind::Interval | TypeKind::StringMap | TypeKind::Array { .. } | TypeKind::UInt64 => {
+            (quote!(String), Some("text"))
+        }
+        _ => (value_type(&plan.base, t.0, c, col), None),
+    };
+    if let Some(how) = how {
+        diags.push(diag::column_type_not_expressible(
+            col.span,
+            &format!("{}.{}", graph.table(t).fullname(), col.name),
+            &col.ty.class,
+            "sqlx on SQLite",
+            how,
+        ));
+    }
+    ty
+}
+
+fn entity(
+    graph: &Graph,
+    files: &SourceFiles,
+    plan: &OrmPlan,
+    t: TableId,
+    diags: &mut Vec<Diagnostic>,
+) -> TokenStream {
     let table = graph.table(t);
     let tp = &plan.tables[t.0];
     let name = ident(&tp.name);
@@ -96,7 +137,7 @@ fn entity(graph: &Graph, files: &SourceFiles, plan: &OrmPlan, t: TableId) -> Tok
     let fields = table.columns.iter().enumerate().map(|(c, col)| {
         let field_name = &tp.fields[c];
         let field = ident(field_name);
-        let ty = value_type(&plan.base, t.0, c, col);
+        let ty = column_type(graph, plan, t, c, diags);
         let ty = super::orm::optional(ty, col.nullable);
         let d = doc(&column_doc(graph, files, col, field_name, None, &[]));
         let rename = (*field_name != col.name).then(|| {

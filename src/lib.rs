@@ -29,6 +29,8 @@ pub enum Emit {
     GraphJson,
     /// Rust for an ORM or query library (one file).
     Target(Target),
+    /// The same as a module tree (see [`Outcome::tree`]).
+    TargetTree(Target),
 }
 
 /// The library the generated Rust uses (`--target`).
@@ -46,9 +48,10 @@ pub enum Target {
 pub struct Outcome {
     pub files: SourceFiles,
     pub diagnostics: Vec<Diagnostic>,
-    /// The generated text; `None` when an error was reported, or for [`Emit::RustTree`].
+    /// The generated text; `None` when an error was reported, or for a tree.
     pub output: Option<String>,
-    /// The generated files of [`Emit::RustTree`]; `None` when an error was reported.
+    /// The generated files of [`Emit::RustTree`] and [`Emit::TargetTree`]; `None` when an
+    /// error was reported.
     pub tree: Option<Vec<emit::tree::GeneratedFile>>,
     /// Some input could not be decoded as text (an I/O-class failure).
     pub unreadable: bool,
@@ -185,24 +188,29 @@ fn run_here(inputs: &[Input], emit: Emit) -> Outcome {
     let ok = !diagnostics::has_errors(&diags);
     let names: Vec<String> = inputs.iter().map(|i| i.name.clone()).collect();
     let mut diags = diags;
-    let output = ok
-        .then(|| match emit {
-            Emit::Rust => Some(emit::rust::emit(&graph, &files, &names)),
-            Emit::GraphJson => Some(emit::graph_json::emit(&graph)),
-            Emit::RustTree => None,
-            Emit::Target(Target::Sqlx) => {
-                Some(emit::sqlx::emit(&graph, &files, &names, &mut diags))
+    let (mut output, mut tree) = (None, None);
+    if ok {
+        let mut target = |t: Target, layout: emit::orm::Layout| {
+            let emitter = match t {
+                Target::Sqlx => emit::sqlx::emit,
+                Target::Diesel => emit::diesel::emit,
+                Target::SeaOrm => emit::sea_orm::emit,
+            };
+            emitter(&graph, &files, &names, layout, &mut diags)
+        };
+        match emit {
+            Emit::Rust => output = Some(emit::rust::emit(&graph, &files, &names)),
+            Emit::GraphJson => output = Some(emit::graph_json::emit(&graph)),
+            Emit::RustTree => tree = Some(emit::tree::emit_tree(&graph, &files, &names)),
+            Emit::Target(t) => {
+                output = target(t, emit::orm::Layout::File)
+                    .into_iter()
+                    .next()
+                    .map(|f| f.contents)
             }
-            Emit::Target(Target::Diesel) => {
-                Some(emit::diesel::emit(&graph, &files, &names, &mut diags))
-            }
-            Emit::Target(Target::SeaOrm) => {
-                Some(emit::sea_orm::emit(&graph, &files, &names, &mut diags))
-            }
-        })
-        .flatten();
-    let tree =
-        (ok && emit == Emit::RustTree).then(|| emit::tree::emit_tree(&graph, &files, &names));
+            Emit::TargetTree(t) => tree = Some(target(t, emit::orm::Layout::Tree)),
+        }
+    }
     Outcome {
         files,
         diagnostics: diags,

@@ -116,15 +116,10 @@ fn main() -> ExitCode {
             Some(t) => Emit::Target(t),
             None => Emit::Rust,
         },
-        (EmitArg::Rust, Some(dir)) if target.is_some() => {
-            let _ = writeln!(
-                stderr,
-                "error: `--target` writes one file for now, but `{}` is a directory",
-                dir.display()
-            );
-            return ExitCode::from(2);
-        }
-        (EmitArg::Rust, Some(_)) => Emit::RustTree,
+        (EmitArg::Rust, Some(_)) => match target {
+            Some(t) => Emit::TargetTree(t),
+            None => Emit::RustTree,
+        },
         (EmitArg::GraphJson, None) => Emit::GraphJson,
         (EmitArg::GraphJson, Some(dir)) => {
             let _ = writeln!(

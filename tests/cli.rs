@@ -689,3 +689,69 @@ fn unrelated_unparsable_module_is_skipped_but_an_imported_one_fails() {
     assert_eq!(run.code, Some(1), "stderr:\n{}", run.stderr);
     assert!(run.stderr.contains("error[E0001]"), "{}", run.stderr);
 }
+
+#[test]
+fn targets_write_their_module_tree_and_check_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let fixture = fixture("classic_many_to_many.py");
+    let layouts = [
+        ("sqlx", vec!["mod.rs", "relations.rs"]),
+        ("diesel", vec!["mod.rs", "relations.rs", "schema.rs"]),
+        (
+            "sea-orm",
+            vec![
+                "association.rs",
+                "child.rs",
+                "mod.rs",
+                "parent.rs",
+                "prelude.rs",
+                "relations.rs",
+            ],
+        ),
+    ];
+    for (target, files) in layouts {
+        let out = format!("{}/{target}/", dir.path().display());
+        let run = sa2rs(&[fixture.to_str().unwrap(), "--target", target, "-o", &out]);
+        assert_eq!(run.code, Some(0), "{target}: {}", run.stderr);
+        assert_eq!(entries(&dir.path().join(target)), files, "{target}");
+        let root = std::fs::read_to_string(dir.path().join(target).join("mod.rs")).unwrap();
+        for file in files.iter().filter(|f| **f != "mod.rs") {
+            let module = file.trim_end_matches(".rs");
+            assert!(
+                root.contains(&format!("pub mod {module};")),
+                "{target}: mod.rs declares {module}:\n{root}"
+            );
+        }
+        let check = sa2rs(&[
+            fixture.to_str().unwrap(),
+            "--target",
+            target,
+            "-o",
+            &out,
+            "--check",
+        ]);
+        assert_eq!(check.code, Some(0), "{target}: {}", check.stdout);
+        // Another target's tree differs: stale.
+        let other = if target == "sqlx" { "diesel" } else { "sqlx" };
+        let check = sa2rs(&[
+            fixture.to_str().unwrap(),
+            "--target",
+            other,
+            "-o",
+            &out,
+            "--check",
+        ]);
+        assert_eq!(check.code, Some(1), "{target} checked as {other}");
+    }
+    let run = sa2rs(&[
+        fixture.to_str().unwrap(),
+        "--target",
+        "sqlx",
+        "--emit",
+        "graph-json",
+    ]);
+    assert_eq!(run.code, Some(2));
+    assert!(run
+        .stderr
+        .contains("`--target` applies to `--emit rust` only"));
+}

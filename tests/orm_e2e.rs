@@ -49,6 +49,8 @@ struct Harness {
     target: Target,
     /// The crate's directory in the workspace, and its package name.
     name: &'static str,
+    /// Generate the `-o DIR/` module tree (else one file).
+    tree: bool,
     /// Its `[dependencies]`.
     dependencies: &'static str,
     /// Writes the driver module of one fixture: `dump(db) -> Value`, `copy(from, to)`.
@@ -184,11 +186,13 @@ fn e2e(h: &Harness) {
     for fixture in FIXTURES {
         let path = common::manifest_dir().join("fixtures").join(fixture);
         let stem = common::stem(&path);
-        let outcome = common::run_fixture(&path, Emit::Target(h.target));
+        let emit = if h.tree {
+            Emit::TargetTree(h.target)
+        } else {
+            Emit::Target(h.target)
+        };
+        let outcome = common::run_fixture(&path, emit);
         let as_stored = as_stored(&outcome.diagnostics);
-        let code = outcome
-            .output
-            .unwrap_or_else(|| panic!("{fixture}: no {} output", h.name));
         let (graph, files, plan, left_out) = plan_of(&path, h.name);
         let module = format!("f_{stem}");
         let mut text = format!(
@@ -198,7 +202,20 @@ fn e2e(h: &Harness) {
         text.push_str(&driver.text);
         std::fs::create_dir_all(src.join(&module)).expect("create module dir");
         std::fs::write(src.join(&module).join("mod.rs"), text).expect("write driver");
-        std::fs::write(src.join(&module).join("models.rs"), code).expect("write models");
+        match (outcome.output, outcome.tree) {
+            (Some(code), _) => {
+                std::fs::write(src.join(&module).join("models.rs"), code).expect("write models")
+            }
+            (None, Some(tree)) => {
+                for file in tree {
+                    let target = src.join(&module).join("models").join(&file.path);
+                    std::fs::create_dir_all(target.parent().expect("a parent"))
+                        .expect("create models/");
+                    std::fs::write(target, file.contents).expect("write a models file");
+                }
+            }
+            (None, None) => panic!("{fixture}: no {} output", h.name),
+        }
         assert_eq!(
             driver.kept.len() + left_out.len() + driver.left_out,
             graph.relationships.len(),
@@ -637,6 +654,7 @@ fn sqlx_reads_and_writes_what_sqlalchemy_does() {
     e2e(&Harness {
         target: Target::Sqlx,
         name: "sqlx",
+        tree: false,
         dependencies: SQLX_DEPENDENCIES,
         driver: sqlx_driver,
         support: SQLX_SUPPORT,
@@ -688,6 +706,7 @@ fn diesel_reads_and_writes_what_sqlalchemy_does() {
     e2e(&Harness {
         target: Target::Diesel,
         name: "diesel",
+        tree: false,
         dependencies: DIESEL_DEPENDENCIES,
         driver: diesel_driver,
         support: DIESEL_SUPPORT,
@@ -787,6 +806,8 @@ fn sea_orm_reads_and_writes_what_sqlalchemy_does() {
     e2e(&Harness {
         target: Target::SeaOrm,
         name: "sea-orm",
+        // The layout sea-orm-cli writes: `mod.rs`, `prelude.rs`, a file per entity.
+        tree: true,
         dependencies: SEA_ORM_DEPENDENCIES,
         driver: sea_orm_driver,
         support: SEA_ORM_SUPPORT,

@@ -10,29 +10,50 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::names::{ident, Namespace};
-use super::orm::{OrmPlan, RelationJoin, RelationPlan};
+use super::orm::{Layout, OrmPlan, RelationJoin, RelationPlan};
 use super::rust::{column_doc, doc, print, print_registry};
+use super::tree::GeneratedFile;
 use crate::diagnostics::{self as diag, Diagnostic};
 use crate::graph::{Column, Graph, TableId};
 use crate::ir::TypeKind;
 use crate::source::SourceFiles;
 
-/// Generates the Diesel module for the graph; what it cannot express is reported in `diags`.
+/// Generates the Diesel module for the graph in `layout`; what it cannot express is reported
+/// in `diags`.
 pub fn emit(
     graph: &Graph,
     files: &SourceFiles,
     inputs: &[String],
+    layout: Layout,
     diags: &mut Vec<Diagnostic>,
-) -> String {
+) -> Vec<GeneratedFile> {
     let plan = super::orm::plan(graph, files, "Diesel", diags);
     let schema = Schema::plan(graph, &plan, diags);
-    let mut pieces = vec![print(header(inputs)), schema.module(graph)];
+    let mut pieces = vec![print(header(inputs))];
     pieces.extend(
         (0..graph.tables.len()).map(|t| print(model(graph, files, &plan, &schema, TableId(t)))),
     );
-    pieces.push(print_registry(graph, &plan.base, true));
-    pieces.retain(|p| !p.is_empty());
-    pieces.join("\n")
+    let mut modules = vec![(
+        "relations".to_owned(),
+        print_registry(graph, &plan.base, false),
+        print_registry(graph, &plan.base, true),
+    )];
+    // The schema first: the models name its tables.
+    match layout {
+        Layout::File => pieces.insert(1, schema.module(graph)),
+        Layout::Tree => modules.insert(
+            0,
+            (
+                "schema".to_owned(),
+                format!(
+                    "//! The tables, as Diesel's `table!` declares them.\n\n{}",
+                    schema.tables_text(graph, "")
+                ),
+                String::new(),
+            ),
+        ),
+    }
+    super::orm::assemble(layout, pieces, modules)
 }
 
 fn header(inputs: &[String]) -> TokenStream {
@@ -156,11 +177,18 @@ impl Schema {
         quote!(schema::#m::#col)
     }
 
-    /// The `schema` module, written out: `table!` bodies are macro input, which a
-    /// pretty-printer leaves on one line.
+    /// The `schema` module inline.
     fn module(&self, graph: &Graph) -> String {
-        let mut out =
-            String::from("/// The tables, as Diesel's `table!` declares them.\npub mod schema {\n");
+        format!(
+            "/// The tables, as Diesel's `table!` declares them.\npub mod schema {{\n{}}}\n",
+            self.tables_text(graph, "    ")
+        )
+    }
+
+    /// The items of the `schema` module, written out (`table!` bodies are macro input, which a
+    /// pretty-printer leaves on one line), each line after `indent`.
+    fn tables_text(&self, graph: &Graph, indent: &str) -> String {
+        let mut out = String::new();
         for (t, table) in graph.tables.iter().enumerate() {
             let name = ident(&self.tables[t]).to_string();
             let mut pk: Vec<usize> = (0..table.columns.len())
@@ -222,8 +250,14 @@ impl Schema {
                 all.join(", ")
             ));
         }
-        let trimmed = out.trim_end().to_owned();
-        trimmed + "\n}\n"
+        // Written for the inline module; re-indented for `indent`.
+        out.trim_end()
+            .lines()
+            .map(|l| match l.strip_prefix("    ") {
+                Some(rest) => format!("{indent}{rest}\n"),
+                None => format!("{l}\n"),
+            })
+            .collect()
     }
 }
 

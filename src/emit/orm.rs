@@ -75,6 +75,54 @@ impl OrmPlan {
     }
 }
 
+/// How a target's output is laid out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layout {
+    /// One file.
+    File,
+    /// A module tree (`-o DIR/`): `mod.rs` and the files it declares.
+    Tree,
+}
+
+/// The output of a target in `layout`: `main`, the items of the one file or of `mod.rs` (its
+/// first item the file's doc comment), and `modules` as `(name, file text, inline text)`: in a
+/// tree each is a file `name.rs`, declared in `mod.rs`; in one file, its inline module.
+pub(super) fn assemble(
+    layout: Layout,
+    mut main: Vec<String>,
+    modules: Vec<(String, String, String)>,
+) -> Vec<super::tree::GeneratedFile> {
+    use super::tree::GeneratedFile;
+    match layout {
+        Layout::File => {
+            main.extend(modules.into_iter().map(|(_, _, inline)| inline));
+            main.retain(|p| !p.is_empty());
+            vec![GeneratedFile {
+                path: std::path::PathBuf::new(),
+                contents: main.join("\n"),
+            }]
+        }
+        Layout::Tree => {
+            let declared: Vec<String> = modules
+                .iter()
+                .map(|(m, _, _)| format!("pub mod {m};\n"))
+                .collect();
+            // The declarations follow the file's own doc comment (and its `use` lines).
+            main.insert(1, declared.concat());
+            main.retain(|p| !p.is_empty());
+            let mut files = vec![GeneratedFile {
+                path: "mod.rs".into(),
+                contents: main.join("\n"),
+            }];
+            files.extend(modules.into_iter().map(|(m, text, _)| GeneratedFile {
+                path: format!("{m}.rs").into(),
+                contents: text,
+            }));
+            files
+        }
+    }
+}
+
 /// The doc comment of a table's entity: what maps it, where it is declared, its arguments.
 pub(super) fn entity_doc(graph: &Graph, files: &SourceFiles, t: TableId) -> String {
     let table = graph.table(t);

@@ -12,67 +12,110 @@ use quote::quote;
 
 use super::enums::enum_item_with;
 use super::names::{ident, Namespace};
-use super::orm::{OrmPlan, RelationJoin, RelationPlan};
+use super::orm::{Layout, OrmPlan, RelationJoin, RelationPlan};
 use super::rust::{column_doc, doc, print, print_registry, value_type};
+use super::tree::GeneratedFile;
 use crate::diagnostics::{self as diag, Diagnostic};
 use crate::graph::{Direction, Graph, TableId};
 use crate::ir::TypeKind;
 use crate::source::SourceFiles;
 
-/// Generates the SeaORM module for the graph; what it cannot express is reported in `diags`.
+/// Generates the SeaORM entities for the graph in `layout` (a tree as sea-orm-cli lays it
+/// out: `mod.rs`, `prelude.rs`, one file per entity, `sea_orm_active_enums.rs`); what it
+/// cannot express is reported in `diags`.
 pub fn emit(
     graph: &Graph,
     files: &SourceFiles,
     inputs: &[String],
+    layout: Layout,
     diags: &mut Vec<Diagnostic>,
-) -> String {
+) -> Vec<GeneratedFile> {
     let plan = super::orm::plan(graph, files, "SeaORM", diags);
     let relations = Relations::plan(graph, files, &plan, diags);
     let header = super::rust::header(inputs);
-    let mut pieces = vec![print(quote! { #(#header)* })];
+    let mut main = vec![print(quote! { #(#header)* })];
+    let mut modules = Vec::new();
     // Each enum in a module of its own: `DeriveActiveEnum` adds a `<Name>Enum` type beside it,
     // which another enum may be called.
-    let mut modules = Namespace::default();
+    let mut names = Namespace::default();
     for t in &plan.tables {
-        modules.reserve(&t.module);
+        names.reserve(&t.module);
     }
-    for reserved in ["prelude", "relations"] {
-        modules.reserve(reserved);
+    for reserved in ["prelude", "relations", "sea_orm_active_enums"] {
+        names.reserve(reserved);
     }
-    pieces.extend(plan.base.enums.items.iter().map(|e| {
-        let item = enum_item_with(
-            e,
-            &quote!(, EnumIter, DeriveActiveEnum),
-            &quote!(#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]),
-            |value| quote!(#[sea_orm(string_value = #value)]),
-        );
-        let module = ident(&modules.snake(&format!("{}_enum", e.name)));
-        let name = ident(&e.name);
-        print(quote! {
-            pub use #module::#name;
+    let enums: Vec<String> = plan
+        .base
+        .enums
+        .items
+        .iter()
+        .map(|e| {
+            let item = enum_item_with(
+                e,
+                &quote!(, EnumIter, DeriveActiveEnum),
+                &quote!(#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]),
+                |value| quote!(#[sea_orm(string_value = #value)]),
+            );
+            let module = ident(&names.snake(&format!("{}_enum", e.name)));
+            let name = ident(&e.name);
+            print(quote! {
+                pub use #module::#name;
 
-            #[doc = " The module of the enum (for the types `DeriveActiveEnum` adds)."]
-            pub mod #module {
-                use sea_orm::entity::prelude::*;
+                #[doc = " The module of the enum (for the types `DeriveActiveEnum` adds)."]
+                pub mod #module {
+                    use sea_orm::entity::prelude::*;
 
-                #item
-            }
+                    #item
+                }
+            })
         })
-    }));
-    for t in 0..graph.tables.len() {
-        pieces.push(print(entity(
-            graph,
-            files,
-            &plan,
-            &relations,
-            TableId(t),
-            diags,
-        )));
+        .collect();
+    if !enums.is_empty() {
+        match layout {
+            Layout::File => main.extend(enums),
+            Layout::Tree => {
+                main.push(print(quote!(
+                    pub use sea_orm_active_enums::*;
+                )));
+                let doc = super::rust::inner_doc("The enums the entities' columns use.");
+                let text = std::iter::once(print(doc)).chain(enums).collect::<Vec<_>>();
+                modules.push((
+                    "sea_orm_active_enums".to_owned(),
+                    text.join("\n"),
+                    String::new(),
+                ));
+            }
+        }
     }
-    pieces.push(print(prelude(&plan)));
-    pieces.push(print_registry(graph, &plan.base, true));
-    pieces.retain(|p| !p.is_empty());
-    pieces.join("\n")
+    for t in 0..graph.tables.len() {
+        let (text, body) = entity(graph, files, &plan, &relations, TableId(t), diags);
+        let m = &plan.tables[t].module;
+        let (outer, inner) = (doc(&text), super::rust::inner_doc(&text));
+        let module = ident(m);
+        modules.push((
+            m.clone(),
+            print(quote! { #inner #body }),
+            print(quote! { #outer pub mod #module { #body } }),
+        ));
+    }
+    let uses = prelude(&plan);
+    modules.push((
+        "prelude".to_owned(),
+        print(quote! {
+            //! Every entity, by the name of its struct.
+            #uses
+        }),
+        print(quote! {
+            /// Every entity, by the name of its struct.
+            pub mod prelude { #uses }
+        }),
+    ));
+    modules.push((
+        "relations".to_owned(),
+        print_registry(graph, &plan.base, false),
+        print_registry(graph, &plan.base, true),
+    ));
+    super::orm::assemble(layout, main, modules)
 }
 
 /// One relation field of an entity.
@@ -404,6 +447,7 @@ fn column_type(
     }
 }
 
+/// An entity's doc comment and module body.
 fn entity(
     graph: &Graph,
     files: &SourceFiles,
@@ -411,11 +455,9 @@ fn entity(
     relations: &Relations,
     t: TableId,
     diags: &mut Vec<Diagnostic>,
-) -> TokenStream {
+) -> (String, TokenStream) {
     let table = graph.table(t);
     let tp = &plan.tables[t.0];
-    let module = ident(&tp.module);
-    let module_doc = doc(&super::orm::entity_doc(graph, files, t));
     let table_name = &table.name;
     let schema = table.schema.as_ref().map(|s| quote!(, schema_name = #s));
     let columns = table.columns.iter().enumerate().map(|(c, col)| {
@@ -446,32 +488,27 @@ fn entity(
         let (attrs, ty) = (&f.attrs, &f.ty);
         quote! { #d #[sea_orm(#attrs)] pub #name: #ty, }
     });
-    quote! {
-        #module_doc
-        pub mod #module {
-            use sea_orm::entity::prelude::*;
+    let body = quote! {
+        use sea_orm::entity::prelude::*;
 
-            #[sea_orm::model]
-            #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
-            #[sea_orm(table_name = #table_name #schema)]
-            pub struct Model {
-                #(#columns)*
-                #(#rels)*
-            }
-
-            impl ActiveModelBehavior for ActiveModel {}
+        #[sea_orm::model]
+        #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+        #[sea_orm(table_name = #table_name #schema)]
+        pub struct Model {
+            #(#columns)*
+            #(#rels)*
         }
-    }
+
+        impl ActiveModelBehavior for ActiveModel {}
+    };
+    (super::orm::entity_doc(graph, files, t), body)
 }
 
-/// `prelude`: every entity under its struct name, as sea-orm-cli lays it out.
+/// The items of `prelude`: every entity under its struct name, as sea-orm-cli lays it out.
 fn prelude(plan: &OrmPlan) -> TokenStream {
     let uses = plan.tables.iter().map(|t| {
         let (m, name) = (ident(&t.module), ident(&t.name));
         quote!(pub use super::#m::Entity as #name;)
     });
-    quote! {
-        /// Every entity, by the name of its struct.
-        pub mod prelude { #(#uses)* }
-    }
+    quote! { #(#uses)* }
 }

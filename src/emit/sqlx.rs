@@ -10,20 +10,23 @@ use quote::quote;
 
 use super::enums::enum_item_with;
 use super::names::ident;
-use super::orm::{OrmPlan, RelationJoin, RelationPlan};
+use super::orm::{Layout, OrmPlan, RelationJoin, RelationPlan};
 use super::rust::{column_doc, doc, print, print_registry, value_type};
+use super::tree::GeneratedFile;
 use crate::diagnostics::{self as diag, Diagnostic};
 use crate::graph::{Graph, TableId};
 use crate::ir::TypeKind;
 use crate::source::SourceFiles;
 
-/// Generates the sqlx module for the graph; what it cannot express is reported in `diags`.
+/// Generates the sqlx module for the graph in `layout`; what it cannot express is reported in
+/// `diags`.
 pub fn emit(
     graph: &Graph,
     files: &SourceFiles,
     inputs: &[String],
+    layout: Layout,
     diags: &mut Vec<Diagnostic>,
-) -> String {
+) -> Vec<GeneratedFile> {
     let plan = super::orm::plan(graph, files, "sqlx", diags);
     let mut pieces = vec![print(header(inputs))];
     pieces.extend(plan.base.enums.items.iter().map(|e| {
@@ -37,9 +40,12 @@ pub fn emit(
     for t in 0..graph.tables.len() {
         pieces.push(print(entity(graph, files, &plan, TableId(t), diags)));
     }
-    pieces.push(print_registry(graph, &plan.base, true));
-    pieces.retain(|p| !p.is_empty());
-    pieces.join("\n")
+    let registry = (
+        "relations".to_owned(),
+        print_registry(graph, &plan.base, false),
+        print_registry(graph, &plan.base, true),
+    );
+    super::orm::assemble(layout, pieces, vec![registry])
 }
 
 fn header(inputs: &[String]) -> TokenStream {

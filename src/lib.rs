@@ -42,6 +42,8 @@ pub enum Target {
     Diesel,
     /// SeaORM 2 entities (dense format) with a relation field per relationship.
     SeaOrm,
+    /// SeaORM entities in the expanded format (`Relation` enum, `Related`, `Linked`).
+    SeaOrmExpanded,
 }
 
 /// The result of a run.
@@ -195,6 +197,7 @@ fn run_here(inputs: &[Input], emit: Emit) -> Outcome {
                 Target::Sqlx => emit::sqlx::emit,
                 Target::Diesel => emit::diesel::emit,
                 Target::SeaOrm => emit::sea_orm::emit,
+                Target::SeaOrmExpanded => emit::sea_orm::emit_expanded,
             };
             emitter(&graph, &files, &names, layout, &mut diags)
         };

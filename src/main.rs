@@ -27,6 +27,11 @@ struct Cli {
     #[arg(long, value_enum, default_value_t = TargetArg::Plain)]
     target: TargetArg,
 
+    /// The SeaORM entity format (with `--target sea-orm`): `dense` (SeaORM 2's
+    /// `#[sea_orm::model]`), or `expanded` (`Relation` enum, `Related` and `Linked` impls).
+    #[arg(long, value_enum, default_value_t = SeaOrmFormat::Dense)]
+    sea_orm_format: SeaOrmFormat,
+
     /// Write the output to this file (atomically) instead of standard output.
     #[arg(short, long, value_name = "FILE")]
     out: Option<PathBuf>,
@@ -59,6 +64,12 @@ enum TargetArg {
     Diesel,
     /// SeaORM 2 entities (dense format), a relation field per relationship.
     SeaOrm,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum SeaOrmFormat {
+    Dense,
+    Expanded,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -105,7 +116,10 @@ fn main() -> ExitCode {
         TargetArg::Plain => None,
         TargetArg::Sqlx => Some(sa2rs::Target::Sqlx),
         TargetArg::Diesel => Some(sa2rs::Target::Diesel),
-        TargetArg::SeaOrm => Some(sa2rs::Target::SeaOrm),
+        TargetArg::SeaOrm => Some(match cli.sea_orm_format {
+            SeaOrmFormat::Dense => sa2rs::Target::SeaOrm,
+            SeaOrmFormat::Expanded => sa2rs::Target::SeaOrmExpanded,
+        }),
     };
     if target.is_some() && cli.emit != EmitArg::Rust {
         let _ = writeln!(stderr, "error: `--target` applies to `--emit rust` only");

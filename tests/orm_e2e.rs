@@ -717,10 +717,20 @@ fn diesel_reads_and_writes_what_sqlalchemy_does() {
 // ---- SeaORM -------------------------------------------------------------------------------------
 
 fn sea_orm_driver(graph: &Graph, files: &SourceFiles, plan: &OrmPlan) -> Driver {
+    sea_orm_driver_in(graph, files, plan, false)
+}
+
+fn sea_orm_expanded_driver(graph: &Graph, files: &SourceFiles, plan: &OrmPlan) -> Driver {
+    sea_orm_driver_in(graph, files, plan, true)
+}
+
+/// The SeaORM driver: relations loaded with `Entity::load().with(...)` (dense) or
+/// `find_linked` (expanded).
+fn sea_orm_driver_in(graph: &Graph, files: &SourceFiles, plan: &OrmPlan, expanded: bool) -> Driver {
     let mut diags = Vec::new();
     let fields = sa2rs::emit::sea_orm::relation_fields(graph, files, plan, &mut diags);
     let mut out = String::from(
-        "use sea_orm::{ActiveModelTrait, EntityTrait, IntoActiveModel};\n\npub async fn dump(db: &sea_orm::DatabaseConnection) -> serde_json::Value {\n    let mut rows = serde_json::Map::new();\n    #[allow(unused_mut)]\n    let mut relations = serde_json::Map::new();\n",
+        "#[allow(unused_imports)]\nuse sea_orm::{ActiveModelTrait, EntityTrait, IntoActiveModel, ModelTrait};\n\npub async fn dump(db: &sea_orm::DatabaseConnection) -> serde_json::Value {\n    let mut rows = serde_json::Map::new();\n    #[allow(unused_mut)]\n    let mut relations = serde_json::Map::new();\n",
     );
     out.push_str(&dump_rows(graph, plan, true, |t| {
         format!(
@@ -744,13 +754,22 @@ fn sea_orm_driver(graph: &Graph, files: &SourceFiles, plan: &OrmPlan) -> Driver 
         };
         let parent = key_expr(plan, graph, r.from, "p");
         let child = key_expr(plan, graph, r.to, "c");
+        kept.push(name.clone());
+        if expanded {
+            writeln!(
+                out,
+                "    let mut m = serde_json::Map::new();\n    for p in &t{} {{\n        let related = p.find_linked(models::{from}::{}).all(db).await.expect(\"load {name}\");\n        m.insert({parent}, serde_json::Value::Array(related.iter().map(|c| serde_json::Value::String({child})).collect()));\n    }}\n    relations.insert({name:?}.into(), serde_json::Value::Object(m));",
+                r.from.0, field.link
+            )
+            .unwrap();
+            continue;
+        }
         writeln!(
             out,
             "    let loaded = models::{from}::Entity::load().with({with}).all(db).await.expect(\"load {name}\");\n    let mut m = serde_json::Map::new();\n    for p in &loaded {{\n        m.insert({parent}, serde_json::Value::Array(p.{}.{iter}.map(|c| serde_json::Value::String({child})).collect()));\n    }}\n    relations.insert({name:?}.into(), serde_json::Value::Object(m));",
             field_ident(&field.field)
         )
         .unwrap();
-        kept.push(name);
     }
     out.push_str("    serde_json::json!({ \"rows\": rows, \"relations\": relations })\n}\n\n");
     out.push_str("pub async fn copy(from: &sea_orm::DatabaseConnection, to: &sea_orm::DatabaseConnection) {\n");
@@ -811,6 +830,19 @@ fn sea_orm_reads_and_writes_what_sqlalchemy_does() {
         dependencies: SEA_ORM_DEPENDENCIES,
         driver: sea_orm_driver,
         support: SEA_ORM_SUPPORT,
+        main: sea_orm_main,
+    });
+}
+
+#[test]
+fn sea_orm_expanded_reads_and_writes_what_sqlalchemy_does() {
+    e2e(&Harness {
+        target: Target::SeaOrmExpanded,
+        name: "sea-orm-expanded",
+        tree: false,
+        dependencies: SEA_ORM_DEPENDENCIES,
+        support: SEA_ORM_SUPPORT,
+        driver: sea_orm_expanded_driver,
         main: sea_orm_main,
     });
 }

@@ -9,6 +9,7 @@ const TARGETS: &[(Target, &str)] = &[
     (Target::Sqlx, "sqlx"),
     (Target::Diesel, "diesel"),
     (Target::SeaOrm, "sea-orm"),
+    (Target::SeaOrmExpanded, "sea-orm-expanded"),
 ];
 
 #[test]

@@ -30,6 +30,29 @@ pub fn emit(
     layout: Layout,
     diags: &mut Vec<Diagnostic>,
 ) -> Vec<GeneratedFile> {
+    emit_format(graph, files, inputs, layout, false, diags)
+}
+
+/// [`emit`] in the expanded format that SeaORM 1.x code uses: a `Relation` enum with
+/// `DeriveRelation`, `Related` impls and a `Linked` struct per relationship.
+pub fn emit_expanded(
+    graph: &Graph,
+    files: &SourceFiles,
+    inputs: &[String],
+    layout: Layout,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<GeneratedFile> {
+    emit_format(graph, files, inputs, layout, true, diags)
+}
+
+fn emit_format(
+    graph: &Graph,
+    files: &SourceFiles,
+    inputs: &[String],
+    layout: Layout,
+    expanded: bool,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<GeneratedFile> {
     let plan = super::orm::plan(graph, files, "SeaORM", diags);
     let relations = Relations::plan(graph, files, &plan, diags);
     let header = super::rust::header(inputs);
@@ -88,7 +111,7 @@ pub fn emit(
         }
     }
     for t in 0..graph.tables.len() {
-        let (text, body) = entity(graph, files, &plan, &relations, TableId(t), diags);
+        let (text, body) = entity(graph, files, &plan, &relations, TableId(t), expanded, diags);
         let m = &plan.tables[t].module;
         let (outer, inner) = (doc(&text), super::rust::inner_doc(&text));
         let module = ident(m);
@@ -127,6 +150,29 @@ struct RelField {
     ty: TokenStream,
     /// The entity it relates to.
     target: TableId,
+    /// What it is, for the expanded format.
+    kind: RelKind,
+    /// The expanded format's `Linked` struct for it (`ParentLink`).
+    link: String,
+}
+
+/// A relation as the expanded format declares it.
+enum RelKind {
+    /// `Relation::<variant>`: `belongs_to` over column `from` of this entity to `to` of the
+    /// target.
+    BelongsTo {
+        variant: String,
+        from: usize,
+        to: usize,
+    },
+    /// `Relation::<variant>`: `has_many` paired with the target's `belongs_to` `via`.
+    Has { variant: String, via: String },
+    /// Through `junction`, by its relations to this entity (`from`) and the target (`to`).
+    Through {
+        junction: TableId,
+        from: String,
+        to: String,
+    },
 }
 
 /// The relation fields of every entity, by table.
@@ -144,6 +190,8 @@ pub struct RelationField {
     /// `Relation::<variant>`; `None` when it is loaded by the target entity (the only
     /// relation to it, or a many-to-many), as SeaORM's loader expects.
     pub relation_enum: Option<String>,
+    /// The expanded format's `Linked` struct that loads it.
+    pub link: String,
 }
 
 /// The relation field of each entry of [`OrmPlan::relations`] (`None` for those left out,
@@ -177,6 +225,8 @@ struct Planner<'a> {
     fields: Vec<Vec<RelField>>,
     field_ns: Vec<Namespace>,
     enum_ns: Vec<Namespace>,
+    /// The expanded format's item names, by entity.
+    item_ns: Vec<Namespace>,
     /// Every `BelongsTo`: its field's index and its `relation_enum`.
     belongs: IndexMap<BelongsKey, (usize, String)>,
 }
@@ -202,12 +252,19 @@ impl Planner<'_> {
         };
         let self_ref = (child == parent).then(|| quote!(self_ref,));
         let attrs = quote!(belongs_to, #self_ref relation_enum = #variant, from = #from, to = #to);
+        let link = self.item_ns[child.0].camel(&format!("{field}_link"));
         self.fields[child.0].push(RelField {
             name: field,
             doc,
             attrs,
             ty,
             target: parent,
+            kind: RelKind::BelongsTo {
+                variant: variant.clone(),
+                from: fk,
+                to: key,
+            },
+            link,
         });
         let index = self.fields[child.0].len() - 1;
         self.belongs
@@ -240,6 +297,24 @@ impl Relations {
                 })
                 .collect(),
             enum_ns: (0..n).map(|_| Namespace::default()).collect(),
+            item_ns: (0..n)
+                .map(|_| {
+                    let mut ns = Namespace::default();
+                    for item in [
+                        "Model",
+                        "Entity",
+                        "Column",
+                        "ActiveModel",
+                        "PrimaryKey",
+                        "Relation",
+                        "Related",
+                        "Linked",
+                    ] {
+                        ns.reserve(item);
+                    }
+                    ns
+                })
+                .collect(),
             belongs: IndexMap::new(),
         };
         let where_ = |r: &RelationPlan| {
@@ -269,12 +344,11 @@ impl Relations {
                 };
                 let d = format!("{}: many-to-one.", where_(r));
                 let variant = p.belongs_to((r.from, *local, r.to, *remote), &r.name, d);
+                let last = p.fields[r.from.0].last();
                 of_plan[i] = Some(RelationField {
-                    field: p.fields[r.from.0]
-                        .last()
-                        .map(|f| f.name.clone())
-                        .unwrap_or_default(),
+                    field: last.map(|f| f.name.clone()).unwrap_or_default(),
                     relation_enum: Some(variant),
+                    link: last.map(|f| f.link.clone()).unwrap_or_default(),
                 });
             }
         }
@@ -323,9 +397,11 @@ impl Relations {
                     } else {
                         quote!(#kind, relation_enum = #variant, via_rel = #via)
                     };
+                    let link = p.item_ns[r.from.0].camel(&format!("{field}_link"));
                     of_plan[i] = Some(RelationField {
                         field: field.clone(),
                         relation_enum: Some(variant.clone()),
+                        link: link.clone(),
                     });
                     p.fields[r.from.0].push(RelField {
                         name: field,
@@ -333,6 +409,11 @@ impl Relations {
                         attrs,
                         ty,
                         target: r.to,
+                        kind: RelKind::Has {
+                            variant: variant.clone(),
+                            via: via.clone(),
+                        },
+                        link,
                     });
                 }
                 (
@@ -357,6 +438,7 @@ impl Relations {
                     // The junction's relations to both ends, named as `via` expects: after
                     // the modules of the entities.
                     let mut ok = true;
+                    let mut ends = Vec::new();
                     for (end, end_col, sec_col) in [(r.from, *local, *ps), (r.to, *tc, *ts)] {
                         let key = (secondary.0, sec_col, end.0, end_col);
                         let expected = Namespace::default().camel(&plan.tables[end.0].module);
@@ -372,6 +454,7 @@ impl Relations {
                             ),
                         };
                         ok &= variant == expected;
+                        ends.push(variant);
                     }
                     if !ok {
                         not(
@@ -383,9 +466,11 @@ impl Relations {
                     let field = p.field_ns[r.from.0].snake(&r.name);
                     let junction = &plan.tables[secondary.0].module;
                     let target = entity_path(plan, r.from, r.to);
+                    let link = p.item_ns[r.from.0].camel(&format!("{field}_link"));
                     of_plan[i] = Some(RelationField {
                         field: field.clone(),
                         relation_enum: None,
+                        link: link.clone(),
                     });
                     p.fields[r.from.0].push(RelField {
                         name: field,
@@ -393,6 +478,12 @@ impl Relations {
                         attrs: quote!(has_many, via = #junction),
                         ty: quote!(HasMany<#target>),
                         target: r.to,
+                        kind: RelKind::Through {
+                            junction: *secondary,
+                            from: ends[0].clone(),
+                            to: ends[1].clone(),
+                        },
+                        link,
                     });
                 }
             }
@@ -447,13 +538,14 @@ fn column_type(
     }
 }
 
-/// An entity's doc comment and module body.
+/// An entity's doc comment and module body, in the dense format or the `expanded` one.
 fn entity(
     graph: &Graph,
     files: &SourceFiles,
     plan: &OrmPlan,
     relations: &Relations,
     t: TableId,
+    expanded: bool,
     diags: &mut Vec<Diagnostic>,
 ) -> (String, TokenStream) {
     let table = graph.table(t);
@@ -488,20 +580,149 @@ fn entity(
         let (attrs, ty) = (&f.attrs, &f.ty);
         quote! { #d #[sea_orm(#attrs)] pub #name: #ty, }
     });
-    let body = quote! {
-        use sea_orm::entity::prelude::*;
+    let body = if expanded {
+        let relation_items = expanded_relations(plan, relations, t);
+        quote! {
+            use sea_orm::entity::prelude::*;
 
-        #[sea_orm::model]
-        #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
-        #[sea_orm(table_name = #table_name #schema)]
-        pub struct Model {
-            #(#columns)*
-            #(#rels)*
+            #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+            #[sea_orm(table_name = #table_name #schema)]
+            pub struct Model {
+                #(#columns)*
+            }
+
+            #relation_items
+
+            impl ActiveModelBehavior for ActiveModel {}
         }
+    } else {
+        quote! {
+            use sea_orm::entity::prelude::*;
 
-        impl ActiveModelBehavior for ActiveModel {}
+            #[sea_orm::model]
+            #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+            #[sea_orm(table_name = #table_name #schema)]
+            pub struct Model {
+                #(#columns)*
+                #(#rels)*
+            }
+
+            impl ActiveModelBehavior for ActiveModel {}
+        }
     };
     (super::orm::entity_doc(graph, files, t), body)
+}
+
+/// The expanded format's relations of entity `t`: the `Relation` enum (`DeriveRelation`),
+/// `Related` where one relation reaches an entity, and a `Linked` struct per relation (which
+/// also serves several relations to one entity, and self-reference).
+fn expanded_relations(plan: &OrmPlan, relations: &Relations, t: TableId) -> TokenStream {
+    use heck::ToUpperCamelCase;
+    let column = |table: TableId, c: usize| -> String {
+        plan.tables[table.0].fields[c]
+            .trim_start_matches("r#")
+            .to_upper_camel_case()
+    };
+    let path = |target: TableId, item: &str| -> String {
+        if target == t {
+            item.to_owned()
+        } else {
+            format!("super::{}::{item}", plan.tables[target.0].module)
+        }
+    };
+    let fields = &relations.fields[t.0];
+    let mut variants = Vec::new();
+    let mut related = Vec::new();
+    let mut links = Vec::new();
+    for f in fields {
+        let entity = path(f.target, "Entity");
+        let target_entity: TokenStream = entity.parse().unwrap_or_default();
+        let d = doc(&f.doc);
+        let link_def = match &f.kind {
+            RelKind::BelongsTo { variant, from, to } => {
+                let (from, to) = (
+                    format!("Column::{}", column(t, *from)),
+                    path(f.target, &format!("Column::{}", column(f.target, *to))),
+                );
+                let v = ident(variant);
+                variants.push(quote! {
+                    #d
+                    #[sea_orm(belongs_to = #entity, from = #from, to = #to)]
+                    #v,
+                });
+                quote!(vec![Relation::#v.def()])
+            }
+            RelKind::Has { variant, via } => {
+                let v = ident(variant);
+                let via = format!("Relation::{via}");
+                variants.push(quote! {
+                    #d
+                    #[sea_orm(has_many = #entity, via_rel = #via)]
+                    #v,
+                });
+                quote!(vec![Relation::#v.def()])
+            }
+            RelKind::Through { junction, from, to } => {
+                let m = ident(&plan.tables[junction.0].module);
+                let (from, to) = (ident(from), ident(to));
+                quote!(vec![super::#m::Relation::#from.def().rev(), super::#m::Relation::#to.def()])
+            }
+        };
+        // `Related` where this is the only relation to a target of another entity.
+        if f.target != t && fields.iter().filter(|x| x.target == f.target).count() == 1 {
+            let (to, via) = match &f.kind {
+                RelKind::BelongsTo { variant, .. } | RelKind::Has { variant, .. } => {
+                    let v = ident(variant);
+                    (quote!(Relation::#v.def()), quote!())
+                }
+                RelKind::Through { junction, from, to } => {
+                    let m = ident(&plan.tables[junction.0].module);
+                    let (from, to) = (ident(from), ident(to));
+                    (
+                        quote!(super::#m::Relation::#to.def()),
+                        quote! {
+                            fn via() -> Option<RelationDef> {
+                                Some(super::#m::Relation::#from.def().rev())
+                            }
+                        },
+                    )
+                }
+            };
+            related.push(quote! {
+                impl Related<#target_entity> for Entity {
+                    fn to() -> RelationDef {
+                        #to
+                    }
+                    #via
+                }
+            });
+        }
+        let link = ident(&f.link);
+        let link_doc = doc(&format!("{} Loads it with `find_linked`.", f.doc));
+        links.push(quote! {
+            #link_doc
+            #[derive(Debug, Clone, Copy)]
+            pub struct #link;
+
+            impl Linked for #link {
+                type FromEntity = Entity;
+                type ToEntity = #target_entity;
+
+                fn link(&self) -> Vec<RelationDef> {
+                    #link_def
+                }
+            }
+        });
+    }
+    quote! {
+        #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+        pub enum Relation {
+            #(#variants)*
+        }
+
+        #(#related)*
+        #(#links)*
+    }
 }
 
 /// The items of `prelude`: every entity under its struct name, as sea-orm-cli lays it out.

@@ -42,6 +42,7 @@ const FIXTURES: &[&str] = &[
     "types_mapped.py",
     "enums_python.py",
     "inheritance_joined.py",
+    "inheritance_single_table.py",
 ];
 
 /// What a target's test crate needs.
@@ -577,8 +578,10 @@ fn driver(graph: &Graph, plan: &OrmPlan, calls: &Calls) -> String {
         );
         writeln!(
             out,
-            "    let mut m = serde_json::Map::new();\n    for p in &t{} {{\n        let related = p.load_{}(db){wait}.expect(\"load {name}\");\n        m.insert({parent}, serde_json::Value::Array({collect}));\n    }}\n    relations.insert({name:?}.into(), serde_json::Value::Object(m));",
-            r.from.0, r.name
+            "    let mut m = serde_json::Map::new();\n    for p in t{}.iter(){} {{\n        let related = p.load_{}(db){wait}.expect(\"load {name}\");\n        m.insert({parent}, serde_json::Value::Array({collect}));\n    }}\n    relations.insert({name:?}.into(), serde_json::Value::Object(m));",
+            r.from.0,
+            rows_of(graph, plan, r),
+            r.name
         )
         .unwrap();
     }
@@ -605,6 +608,31 @@ fn sqlx_main(krate: &str, modules: &[String]) -> String {
     sqlx::SqlitePool::connect_with(options).await.expect("open the database")
 }"#;
     async_main(krate, modules, "sqlx code", open)
+}
+
+/// `.filter(...)` keeping the rows of the relationship's class, when it is a single-table
+/// subclass (SQLAlchemy lists its instances only).
+fn rows_of(graph: &Graph, plan: &OrmPlan, r: &RelationPlan) -> String {
+    let Some(d) = &r.from_rows else {
+        return String::new();
+    };
+    let field = field_ident(&plan.tables[r.from.0].fields[d.column]);
+    let values: Vec<String> = d
+        .identities
+        .iter()
+        .map(|i| match i {
+            sa2rs::ir::Identity::Str(s) => format!("{s:?}"),
+            sa2rs::ir::Identity::Int(n) => n.to_string(),
+        })
+        .collect();
+    let pattern = values.join(" | ");
+    let is_str = matches!(d.identities.first(), Some(sa2rs::ir::Identity::Str(_)));
+    match (graph.table(r.from).columns[d.column].nullable, is_str) {
+        (false, true) => format!(".filter(|p| matches!(p.{field}.as_str(), {pattern}))"),
+        (true, true) => format!(".filter(|p| matches!(p.{field}.as_deref(), Some({pattern})))"),
+        (false, false) => format!(".filter(|p| matches!(p.{field}, {pattern}))"),
+        (true, false) => format!(".filter(|p| matches!(p.{field}, Some({pattern})))"),
+    }
 }
 
 /// The `main.rs` of an async target's test crate: `FIXTURE dump DB` / `FIXTURE copy DB TO`,

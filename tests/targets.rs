@@ -50,12 +50,10 @@ fn what_a_query_on_column_pairs_cannot_load_is_reported() {
             "{name}: {joins:?}"
         );
         // Rows of a single-table subclass differ from their siblings only by the
-        // discriminator.
+        // discriminator: the loaders of sqlx and Diesel filter on it, SeaORM's relations
+        // cannot.
         let single = left_out("inheritance_single_table.py", *target);
-        assert!(!single.is_empty(), "{name}: {single:?}");
-        assert!(
-            single.iter().all(|m| m.contains("left out of the")),
-            "{name}: {single:?}"
-        );
+        let sea_orm = matches!(target, Target::SeaOrm | Target::SeaOrmExpanded);
+        assert_eq!(single.is_empty(), !sea_orm, "{name}: {single:?}");
     }
 }

@@ -409,6 +409,18 @@ fn loader(
             _ => quote!(#pa.eq(#pb)),
         }
     };
+    // Only the target subclass's rows, on a table it shares.
+    let rows = r.to_rows.as_ref().map(|d| {
+        let col = schema.column_path(r.to, d.column);
+        let values = d.identities.iter().map(|i| match i {
+            crate::ir::Identity::Str(s) => quote!(#s),
+            crate::ir::Identity::Int(n) => {
+                let n = proc_macro2::Literal::i64_unsuffixed(*n);
+                quote!(#n)
+            }
+        });
+        quote!(.filter(#col.eq_any([#(#values),*])))
+    });
     let query = match &r.join {
         RelationJoin::Direct { pairs } => {
             let filters: Vec<TokenStream> = pairs
@@ -420,7 +432,7 @@ fn loader(
                     quote!(.filter(#col.eq(#v)))
                 })
                 .collect();
-            quote!(#to_path::table #(#filters)*)
+            quote!(#to_path::table #(#filters)* #rows)
         }
         RelationJoin::Through {
             secondary,
@@ -445,7 +457,7 @@ fn loader(
                     quote!(.filter(#col.eq(#v)))
                 })
                 .collect();
-            quote!(#to_path::table.inner_join(#sec_path::table.on(#on)) #(#filters)*)
+            quote!(#to_path::table.inner_join(#sec_path::table.on(#on)) #(#filters)* #rows)
         }
     };
     let d = doc(&super::orm::loader_doc(graph, files, plan, r));

@@ -40,6 +40,19 @@ pub struct RelationPlan {
     /// A collection (`uselist`), else at most one row.
     pub many: bool,
     pub join: RelationJoin,
+    /// The rows of `from` it belongs to, when its class is a single-table subclass.
+    pub from_rows: Option<Discriminator>,
+    /// The related rows of `to` it loads, when its target is a single-table subclass.
+    pub to_rows: Option<Discriminator>,
+}
+
+/// The rows of a single-table subclass (and its subclasses): those whose discriminator column
+/// holds one of their polymorphic identities.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Discriminator {
+    /// The column's position in the table.
+    pub column: usize,
+    pub identities: Vec<crate::ir::Identity>,
 }
 
 /// How the rows are related: column positions in their tables.
@@ -221,13 +234,15 @@ pub fn plan(
     let mut relations = Vec::new();
     for (i, rel) in graph.relationships.iter().enumerate() {
         match relation(graph, rel) {
-            Ok((from, to, join)) => relations.push(RelationPlan {
+            Ok(p) => relations.push(RelationPlan {
                 rel: i,
-                from,
-                to,
-                name: names[from.0].snake(&rel.key),
+                from: p.from,
+                to: p.to,
+                name: names[p.from.0].snake(&rel.key),
                 many: rel.uselist,
-                join,
+                join: p.join,
+                from_rows: p.from_rows,
+                to_rows: p.to_rows,
             }),
             Err(why) => {
                 let class = &graph.class(rel.class).name;
@@ -246,7 +261,7 @@ pub fn plan(
 
 /// The tables and column pairs of a relationship, or why a query on them would not load what
 /// SQLAlchemy loads.
-fn relation(graph: &Graph, rel: &Relationship) -> Result<(TableId, TableId, RelationJoin), String> {
+fn relation(graph: &Graph, rel: &Relationship) -> Result<Planned, String> {
     if let Some((option, _)) = rel
         .options
         .iter()
@@ -256,17 +271,22 @@ fn relation(graph: &Graph, rel: &Relationship) -> Result<(TableId, TableId, Rela
             "its `{option}` may hold conditions other than column pairs"
         ));
     }
+    let mut rows = Vec::new();
     for (c, role) in [(rel.class, "class"), (rel.target, "target")] {
         let class = graph.class(c);
-        if class
+        let single = class
             .inherits
-            .is_some_and(|i| i.kind == InheritKind::Single)
-        {
-            return Err(format!(
-                "its {role} `{}` is a single-table subclass, whose rows only the discriminator tells apart",
-                class.name
-            ));
-        }
+            .is_some_and(|i| i.kind == InheritKind::Single);
+        rows.push(if single {
+            Some(discriminator(graph, c).ok_or_else(|| {
+                format!(
+                    "its {role} `{}` is a single-table subclass whose discriminator or identities are not known",
+                    class.name
+                )
+            })?)
+        } else {
+            None
+        });
     }
     let from = graph.class(rel.class).table;
     let to = graph.class(rel.target).table;
@@ -308,7 +328,48 @@ fn relation(graph: &Graph, rel: &Relationship) -> Result<(TableId, TableId, Rela
     if empty {
         return Err("it joins on no column pairs".into());
     }
-    Ok((from, to, join))
+    let to_rows = rows.pop().flatten();
+    let from_rows = rows.pop().flatten();
+    Ok(Planned {
+        from,
+        to,
+        join,
+        from_rows,
+        to_rows,
+    })
+}
+
+/// What [`relation`] plans.
+struct Planned {
+    from: TableId,
+    to: TableId,
+    join: RelationJoin,
+    from_rows: Option<Discriminator>,
+    to_rows: Option<Discriminator>,
+}
+
+/// The rows of single-table class `class`: its discriminator (`polymorphic_on`, declared up its
+/// lineage) and the identities of the class and its subclasses on the same table.
+fn discriminator(graph: &Graph, class: crate::graph::ClassId) -> Option<Discriminator> {
+    let table = graph.class(class).table;
+    let on = graph
+        .lineage(class)
+        .into_iter()
+        .find_map(|c| graph.class(c).polymorphic_on)?;
+    if on.table != table {
+        return None;
+    }
+    let mut identities = Vec::new();
+    for (i, c) in graph.classes.iter().enumerate() {
+        let id = crate::graph::ClassId(i);
+        if c.table == table && graph.lineage(id).contains(&class) {
+            identities.push(c.polymorphic_identity.clone()?);
+        }
+    }
+    Some(Discriminator {
+        column: on.index,
+        identities,
+    })
 }
 
 /// The position in `table` of column `r`, or of the column of `table` that stands for it under

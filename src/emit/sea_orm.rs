@@ -327,8 +327,26 @@ impl Relations {
             )
         };
         let mut of_plan = vec![None; plan.relations.len()];
+        // Rows that only a discriminator tells apart: SeaORM's relations join on columns.
+        let mut skip = vec![false; plan.relations.len()];
+        for (i, r) in plan.relations.iter().enumerate() {
+            if r.from_rows.is_some() || r.to_rows.is_some() {
+                let rel = plan.relationship(graph, r);
+                skip[i] = true;
+                diags.push(diag::relation_not_expressible(
+                    rel.span,
+                    &graph.class(rel.class).name,
+                    &rel.key,
+                    "SeaORM",
+                    "a single-table subclass's rows differ only by the discriminator, which SeaORM's relations do not filter on",
+                ));
+            }
+        }
         // Many-to-ones first: the one-to-manys pair with them.
         for (i, r) in plan.relations.iter().enumerate() {
+            if skip[i] {
+                continue;
+            }
             let rel = plan.relationship(graph, r);
             if let (RelationJoin::Direct { pairs }, Direction::ManyToOne) = (&r.join, rel.direction)
             {
@@ -353,6 +371,9 @@ impl Relations {
             }
         }
         for (i, r) in plan.relations.iter().enumerate() {
+            if skip[i] {
+                continue;
+            }
             let rel = plan.relationship(graph, r);
             let class = &graph.class(rel.class).name;
             let not = |why: &str, diags: &mut Vec<Diagnostic>| {

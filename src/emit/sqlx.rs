@@ -274,6 +274,25 @@ fn loader(graph: &Graph, files: &SourceFiles, plan: &OrmPlan, r: &RelationPlan) 
             )
         }
     };
+    // Only the target subclass's rows, on a table it shares.
+    let sql = match &r.to_rows {
+        Some(d) => {
+            let values: Vec<String> = d
+                .identities
+                .iter()
+                .map(|i| match i {
+                    crate::ir::Identity::Str(s) => format!("'{}'", s.replace('\'', "''")),
+                    crate::ir::Identity::Int(n) => n.to_string(),
+                })
+                .collect();
+            format!(
+                "{sql} AND t.{} IN ({})",
+                quoted(&to_table.columns[d.column].name),
+                values.join(", ")
+            )
+        }
+        None => sql,
+    };
     let sql = raw(&sql);
     let binds = locals.iter().map(|&l| {
         let f = ident(&from_fields[l]);

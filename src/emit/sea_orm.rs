@@ -165,8 +165,13 @@ enum RelKind {
         from: usize,
         to: usize,
     },
-    /// `Relation::<variant>`: `has_many` paired with the target's `belongs_to` `via`.
-    Has { variant: String, via: String },
+    /// `Relation::<variant>`: `has_many` (or `has_one`, not `many`) paired with the target's
+    /// `belongs_to` `via`.
+    Has {
+        variant: String,
+        via: String,
+        many: bool,
+    },
     /// Through `junction`, by its relations to this entity (`from`) and the target (`to`).
     Through {
         junction: TableId,
@@ -433,6 +438,7 @@ impl Relations {
                         kind: RelKind::Has {
                             variant: variant.clone(),
                             via: via.clone(),
+                            many: r.many,
                         },
                         link,
                     });
@@ -673,13 +679,30 @@ fn expanded_relations(plan: &OrmPlan, relations: &Relations, t: TableId) -> Toke
                 });
                 quote!(vec![Relation::#v.def()])
             }
-            RelKind::Has { variant, via } => {
+            RelKind::Has { variant, via, many } => {
                 let v = ident(variant);
+                // `has_one` takes its definition from the target's `Related` impl, which
+                // exists when its `belongs_to` is its only relation here; `has_many` names it.
+                let back = &relations.fields[f.target.0];
+                let related_back = f.target != t
+                    && back.iter().filter(|x| x.target == t).count() == 1
+                    && back.iter().any(|x| {
+                        x.target == t
+                            && matches!(&x.kind, RelKind::BelongsTo { variant, .. } if variant == via)
+                    });
                 let via = format!("Relation::{via}");
-                variants.push(quote! {
-                    #d
-                    #[sea_orm(has_many = #entity, via_rel = #via)]
-                    #v,
+                variants.push(if !many && related_back {
+                    quote! {
+                        #d
+                        #[sea_orm(has_one = #entity)]
+                        #v,
+                    }
+                } else {
+                    quote! {
+                        #d
+                        #[sea_orm(has_many = #entity, via_rel = #via)]
+                        #v,
+                    }
                 });
                 quote!(vec![Relation::#v.def()])
             }

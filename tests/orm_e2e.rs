@@ -155,6 +155,23 @@ fn normalise(dump: &Value, kept: &[String], as_stored: &[(String, String)]) -> V
     serde_json::json!({ "rows": rows, "relations": relations })
 }
 
+/// The workspace manifest of the test crates: every directory is a member.
+fn write_workspace(ws: &Path) {
+    std::fs::create_dir_all(ws).expect("create the workspace");
+    std::fs::write(
+        ws.join("Cargo.toml"),
+        "[workspace]\nresolver = \"2\"\nmembers = [\"*\"]\nexclude = [\"target\"]\n\n[profile.dev]\ndebug = false\n\n[profile.dev.package.\"*\"]\nopt-level = 1\n",
+    )
+    .expect("write the workspace manifest");
+}
+
+/// The target directory of the workspace.
+fn target_dir(ws: &Path) -> PathBuf {
+    std::env::var_os("SA2RS_E2E_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| ws.join("target"))
+}
+
 /// The test crates share one workspace: one target at a time writes and builds it.
 static WORKSPACE: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
@@ -167,11 +184,7 @@ fn e2e(h: &Harness) {
     let src = dir.join("src");
     let _ = std::fs::remove_dir_all(&src);
     std::fs::create_dir_all(&src).expect("create the test crate");
-    std::fs::write(
-        ws.join("Cargo.toml"),
-        "[workspace]\nresolver = \"2\"\nmembers = [\"*\"]\nexclude = [\"target\"]\n\n[profile.dev]\ndebug = false\n\n[profile.dev.package.\"*\"]\nopt-level = 1\n",
-    )
-    .expect("write the workspace manifest");
+    write_workspace(&ws);
     std::fs::write(
         dir.join("Cargo.toml"),
         format!(
@@ -238,9 +251,7 @@ fn e2e(h: &Harness) {
         .expect("write support.rs");
 
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let target_dir = std::env::var_os("SA2RS_E2E_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| ws.join("target"));
+    let target_dir = target_dir(&ws);
     run(Command::new(&cargo)
         .args(["build", "--quiet", "-p", &format!("e2e-{}", h.name)])
         .arg("--manifest-path")
@@ -873,4 +884,69 @@ fn sea_orm_expanded_reads_and_writes_what_sqlalchemy_does() {
         driver: sea_orm_expanded_driver,
         main: sea_orm_main,
     });
+}
+
+// ---- Every fixture ------------------------------------------------------------------------------
+
+/// Beyond the fixtures proved on a database: every fixture's output, for every target, compiles
+/// against the real crate with `#![deny(warnings)]` (`cargo check`, one crate per target).
+#[test]
+fn every_fixture_compiles_for_every_target() {
+    if python().is_none() {
+        // Without the venv the end-to-end tests are skipped too; so is this, as they share the
+        // workspace and its first build.
+        return;
+    }
+    let _workspace = WORKSPACE.lock().unwrap_or_else(|e| e.into_inner());
+    let ws = workspace();
+    write_workspace(&ws);
+    let targets = [
+        (Target::Sqlx, "sqlx", SQLX_DEPENDENCIES),
+        (Target::Diesel, "diesel", DIESEL_DEPENDENCIES),
+        (Target::SeaOrm, "sea-orm", SEA_ORM_DEPENDENCIES),
+        (
+            Target::SeaOrmExpanded,
+            "sea-orm-expanded",
+            SEA_ORM_DEPENDENCIES,
+        ),
+    ];
+    let mut packages = Vec::new();
+    for (target, name, dependencies) in targets {
+        let dir = ws.join(format!("check-{name}"));
+        let src = dir.join("src");
+        let _ = std::fs::remove_dir_all(&src);
+        std::fs::create_dir_all(&src).expect("create the check crate");
+        std::fs::write(
+            dir.join("Cargo.toml"),
+            format!("[package]\nname = \"check-{name}\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n[dependencies]\n{dependencies}"),
+        )
+        .expect("write the check crate manifest");
+        let mut lib = String::from("#![deny(warnings)]\n//! Every fixture's generated code.\n\n");
+        let mut modules = 0;
+        for path in common::fixtures() {
+            if common::is_error_fixture(&path) {
+                continue;
+            }
+            let stem = common::stem(&path);
+            let code = common::run_fixture(&path, Emit::Target(target))
+                .output
+                .unwrap_or_else(|| panic!("{stem}: no {name} output"));
+            std::fs::write(src.join(format!("f_{stem}.rs")), code).expect("write a module");
+            writeln!(lib, "pub mod f_{stem};").expect("write to string");
+            modules += 1;
+        }
+        assert!(modules > 40, "{name}: {modules} fixtures");
+        std::fs::write(src.join("lib.rs"), lib).expect("write lib.rs");
+        packages.push(format!("check-{name}"));
+    }
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let mut cmd = Command::new(cargo);
+    cmd.args(["check", "--quiet"])
+        .arg("--manifest-path")
+        .arg(ws.join("Cargo.toml"))
+        .env("CARGO_TARGET_DIR", target_dir(&ws));
+    for p in &packages {
+        cmd.args(["-p", p]);
+    }
+    run(&mut cmd);
 }

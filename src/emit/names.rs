@@ -52,6 +52,11 @@ fn sanitize(name: &str, fallback: &str) -> String {
     s
 }
 
+/// Whether `text` is a Rust keyword (written `r#text` as an identifier).
+pub fn is_keyword(text: &str) -> bool {
+    KEYWORDS.contains(&text)
+}
+
 /// Builds the `Ident` for sanitized text (raw when it is a keyword).
 pub fn ident(text: &str) -> Ident {
     if KEYWORDS.contains(&text) {

@@ -207,7 +207,13 @@ pub fn plan(
         .enumerate()
         .map(|(t, table)| {
             let name = base.entities[base.table_entity[t]].name.clone();
-            let module = modules.snake(&name);
+            // Not a raw identifier: SeaORM's macros build paths from module names.
+            let snake = heck::ToSnakeCase::to_snake_case(name.as_str());
+            let module = if super::names::is_keyword(&snake) {
+                modules.snake(&format!("{snake}_table"))
+            } else {
+                modules.snake(&name)
+            };
             let mut ns = Namespace::default();
             let fields = table
                 .columns

@@ -213,6 +213,17 @@ pub fn relation_fields(
 /// A `BelongsTo` already planned: `(child, fk column, parent, key column)` to its enum.
 type BelongsKey = (usize, usize, usize, usize);
 
+/// A relation field's name: never a raw identifier (`fn_rel`, not `r#fn`), which SeaORM's
+/// macros cannot build method names from (nor one ending in `_`: `set_<field>_option`).
+fn relation_field(ns: &mut Namespace, name: &str) -> String {
+    let field = ns.snake(name);
+    if super::names::is_keyword(&field) || field.ends_with('_') {
+        ns.snake(&format!("{} rel", field.trim_end_matches('_')))
+    } else {
+        field
+    }
+}
+
 /// A relation's target as a path from the module of `from`.
 fn entity_path(plan: &OrmPlan, from: TableId, to: TableId) -> TokenStream {
     if from == to {
@@ -244,7 +255,7 @@ impl Planner<'_> {
         name: &str,
         doc: String,
     ) -> String {
-        let field = self.field_ns[child.0].snake(name);
+        let field = relation_field(&mut self.field_ns[child.0], name);
         let variant = self.enum_ns[child.0].camel(name);
         let from = &self.plan.tables[child.0].fields[fk];
         let to = &self.plan.tables[parent.0].fields[key];
@@ -405,7 +416,7 @@ impl Relations {
                             p.belongs_to((r.to, *remote, r.from, *local), &name, d)
                         }
                     };
-                    let field = p.field_ns[r.from.0].snake(&r.name);
+                    let field = relation_field(&mut p.field_ns[r.from.0], &r.name);
                     let variant = p.enum_ns[r.from.0].camel(&r.name);
                     let target = entity_path(plan, r.from, r.to);
                     let (kind, ty, what) = if r.many {
@@ -462,6 +473,19 @@ impl Relations {
                         );
                         continue;
                     }
+                    // A junction relation is known by its target entity alone.
+                    let beside = plan
+                        .relations
+                        .iter()
+                        .enumerate()
+                        .any(|(j, x)| j != i && !skip[j] && x.from == r.from && x.to == r.to);
+                    if beside {
+                        not(
+                            "SeaORM knows a many-to-many by its target entity, which another relation of this entity also reaches",
+                            diags,
+                        );
+                        continue;
+                    }
                     // The junction's relations to both ends, named as `via` expects: after
                     // the modules of the entities.
                     let mut ok = true;
@@ -490,7 +514,7 @@ impl Relations {
                         );
                         continue;
                     }
-                    let field = p.field_ns[r.from.0].snake(&r.name);
+                    let field = relation_field(&mut p.field_ns[r.from.0], &r.name);
                     let junction = &plan.tables[secondary.0].module;
                     let target = entity_path(plan, r.from, r.to);
                     let link = p.item_ns[r.from.0].camel(&format!("{field}_link"));

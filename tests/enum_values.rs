@@ -13,18 +13,6 @@ use std::process::Command;
 use sa2rs::ir::TypeKind;
 use serde_json::Value;
 
-fn python() -> Option<PathBuf> {
-    let candidate = match std::env::var("SA2RS_PYTHON") {
-        Ok(p) => PathBuf::from(p),
-        Err(_) => common::manifest_dir().join("target/sqla-venv/bin/python"),
-    };
-    let ok = Command::new(&candidate)
-        .args(["-c", "import sqlalchemy"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    ok.then_some(candidate)
-}
-
 /// The values of every column sa2rs ports as an enum (also `ARRAY` items), by
 /// `table.column`.
 fn ported_enums(path: &std::path::Path) -> BTreeMap<String, Vec<String>> {
@@ -50,12 +38,7 @@ fn ported_enums(path: &std::path::Path) -> BTreeMap<String, Vec<String>> {
 
 #[test]
 fn enum_values_equal_sqlalchemy() {
-    let Some(python) = python() else {
-        assert!(
-            !std::env::var("CI").is_ok_and(|v| v == "true"),
-            "CI=true and no Python with SQLAlchemy"
-        );
-        eprintln!("skipping: no Python with SQLAlchemy (run the differential test first)");
+    let Some(python) = common::python::sqlalchemy("the enum values test") else {
         return;
     };
     let fixtures: Vec<PathBuf> = common::fixtures()

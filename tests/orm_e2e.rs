@@ -43,6 +43,8 @@ const FIXTURES: &[&str] = &[
     "enums_python.py",
     "inheritance_joined.py",
     "inheritance_single_table.py",
+    "metadata_schema.py",
+    "table_args.py",
 ];
 
 /// What a target's test crate needs.
@@ -213,6 +215,20 @@ fn e2e(h: &Harness) {
             "//! `{fixture}`: the generated code and its driver.\n\npub mod models;\n\n#[allow(unused_imports)]\nuse crate::support::*;\n\n"
         );
         let driver = (h.driver)(&graph, &files, &plan);
+        // Tables in a schema live in database files of their own, attached under its name,
+        // as `tests/orm/sqla_db.py` lays them out (`DB.<schema>`).
+        let mut schemas: Vec<&str> = graph
+            .tables
+            .iter()
+            .filter_map(|t| t.schema.as_deref())
+            .collect();
+        schemas.sort_unstable();
+        schemas.dedup();
+        writeln!(
+            text,
+            "/// The schemas of the tables, each an attached database.\npub const SCHEMAS: &[&str] = &{schemas:?};\n"
+        )
+        .expect("write to string");
         text.push_str(&driver.text);
         std::fs::create_dir_all(src.join(&module)).expect("create module dir");
         std::fs::write(src.join(&module).join("mod.rs"), text).expect("write driver");
@@ -614,9 +630,23 @@ fn driver(graph: &Graph, plan: &OrmPlan, calls: &Calls) -> String {
 }
 
 fn sqlx_main(krate: &str, modules: &[String]) -> String {
-    let open = r#"async fn open(path: &str) -> sqlx::SqlitePool {
+    let open = r#"async fn open(path: &str, schemas: &[&str]) -> sqlx::SqlitePool {
     let options = sqlx::sqlite::SqliteConnectOptions::new().filename(path);
-    sqlx::SqlitePool::connect_with(options).await.expect("open the database")
+    let attach = attach(path, schemas);
+    sqlx::sqlite::SqlitePoolOptions::new()
+        .max_connections(1)
+        .after_connect(move |conn, _| {
+            let attach = attach.clone();
+            Box::pin(async move {
+                for statement in &attach {
+                    sqlx::Executor::execute(&mut *conn, sqlx::AssertSqlSafe(statement.clone())).await?;
+                }
+                Ok(())
+            })
+        })
+        .connect_with(options)
+        .await
+        .expect("open the database")
 }"#;
     async_main(krate, modules, "sqlx code", open)
 }
@@ -646,10 +676,19 @@ fn rows_of(graph: &Graph, plan: &OrmPlan, r: &RelationPlan) -> String {
     }
 }
 
+/// `attach(path, schemas)` in every test crate's `main.rs`: the `ATTACH` statements of a
+/// database's schema files.
+const ATTACH: &str = r#"fn attach(path: &str, schemas: &[&str]) -> Vec<String> {
+    schemas
+        .iter()
+        .map(|s| format!("ATTACH DATABASE '{}.{}' AS \"{}\"", path.replace('\'', "''"), s, s))
+        .collect()
+}"#;
+
 /// The `main.rs` of an async target's test crate: `FIXTURE dump DB` / `FIXTURE copy DB TO`,
 /// with `open` opening a database.
 fn async_main(krate: &str, modules: &[String], what: &str, open: &str) -> String {
-    let mut out = format!("#![deny(warnings)]\n//! Dumps or copies a fixture's database with its generated {what}.\n\nuse {krate}::*;\n\n{open}\n");
+    let mut out = format!("#![deny(warnings)]\n//! Dumps or copies a fixture's database with its generated {what}.\n\nuse {krate}::*;\n\n{open}\n\n{ATTACH}\n");
     out.push_str(
         r#"
 #[tokio::main(flavor = "current_thread")]
@@ -658,14 +697,13 @@ async fn main() {
     let [_, fixture, command, db, rest @ ..] = args.as_slice() else {
         panic!("usage: FIXTURE dump DB | FIXTURE copy DB TO");
     };
-    let db = open(db).await;
     match (fixture.as_str(), command.as_str()) {
 "#,
     );
     for m in modules {
         writeln!(
             out,
-            "        ({m:?}, \"dump\") => println!(\"{{}}\", {m}::dump(&db).await),\n        ({m:?}, \"copy\") => {m}::copy(&db, &open(&rest[0]).await).await,"
+            "        ({m:?}, \"dump\") => println!(\"{{}}\", {m}::dump(&open(db, {m}::SCHEMAS).await).await),\n        ({m:?}, \"copy\") => {m}::copy(&open(db, {m}::SCHEMAS).await, &open(&rest[0], {m}::SCHEMAS).await).await,"
         )
         .unwrap();
     }
@@ -704,11 +742,16 @@ fn sqlx_reads_and_writes_what_sqlalchemy_does() {
 // ---- Diesel -------------------------------------------------------------------------------------
 
 fn diesel_main(krate: &str, modules: &[String]) -> String {
-    let mut out = format!("#![deny(warnings)]\n//! Dumps or copies a fixture's database with its generated Diesel code.\n\nuse diesel::Connection;\nuse {krate}::*;\n");
+    let mut out = format!("#![deny(warnings)]\n//! Dumps or copies a fixture's database with its generated Diesel code.\n\nuse diesel::Connection;\nuse {krate}::*;\n\n{ATTACH}\n");
     out.push_str(
         r#"
-fn open(path: &str) -> diesel::sqlite::SqliteConnection {
-    diesel::sqlite::SqliteConnection::establish(path).expect("open the database")
+fn open(path: &str, schemas: &[&str]) -> diesel::sqlite::SqliteConnection {
+    use diesel::RunQueryDsl;
+    let mut conn = diesel::sqlite::SqliteConnection::establish(path).expect("open the database");
+    for statement in attach(path, schemas) {
+        diesel::sql_query(statement).execute(&mut conn).expect("attach a schema");
+    }
+    conn
 }
 
 fn main() {
@@ -716,14 +759,13 @@ fn main() {
     let [_, fixture, command, db, rest @ ..] = args.as_slice() else {
         panic!("usage: FIXTURE dump DB | FIXTURE copy DB TO");
     };
-    let db = &mut open(db);
     match (fixture.as_str(), command.as_str()) {
 "#,
     );
     for m in modules {
         writeln!(
             out,
-            "        ({m:?}, \"dump\") => println!(\"{{}}\", {m}::dump(db)),\n        ({m:?}, \"copy\") => {m}::copy(db, &mut open(&rest[0])),"
+            "        ({m:?}, \"dump\") => println!(\"{{}}\", {m}::dump(&mut open(db, {m}::SCHEMAS))),\n        ({m:?}, \"copy\") => {m}::copy(&mut open(db, {m}::SCHEMAS), &mut open(&rest[0], {m}::SCHEMAS)),"
         )
         .unwrap();
     }
@@ -831,8 +873,15 @@ fn sea_orm_driver_in(graph: &Graph, files: &SourceFiles, plan: &OrmPlan, expande
 }
 
 fn sea_orm_main(krate: &str, modules: &[String]) -> String {
-    let open = r#"async fn open(path: &str) -> sea_orm::DatabaseConnection {
-    sea_orm::Database::connect(format!("sqlite:{path}?mode=rw")).await.expect("open the database")
+    let open = r#"async fn open(path: &str, schemas: &[&str]) -> sea_orm::DatabaseConnection {
+    use sea_orm::ConnectionTrait;
+    let mut options = sea_orm::ConnectOptions::new(format!("sqlite:{path}?mode=rw"));
+    options.max_connections(1).min_connections(1).sqlx_logging(false);
+    let db = sea_orm::Database::connect(options).await.expect("open the database");
+    for statement in attach(path, schemas) {
+        db.execute_unprepared(&statement).await.expect("attach a schema");
+    }
+    db
 }"#;
     async_main(krate, modules, "SeaORM entities", open)
 }

@@ -13,8 +13,8 @@ use super::names::{ident, Namespace};
 use super::orm::{Layout, OrmPlan, RelationJoin, RelationPlan};
 use super::rust::{column_doc, doc, print, print_registry};
 use super::tree::GeneratedFile;
-use crate::diagnostics::{self as diag, Diagnostic};
-use crate::graph::{Column, Graph, TableId};
+use crate::diagnostics::Diagnostic;
+use crate::graph::{Graph, TableId};
 use crate::ir::TypeKind;
 use crate::source::SourceFiles;
 
@@ -109,11 +109,10 @@ impl Schema {
         let types = graph
             .tables
             .iter()
-            .map(|table| {
-                table
-                    .columns
-                    .iter()
-                    .map(|c| column_type(&table.fullname(), c, diags))
+            .enumerate()
+            .map(|(t, table)| {
+                (0..table.columns.len())
+                    .map(|c| column_type(graph, TableId(t), c, diags))
                     .collect()
             })
             .collect();
@@ -264,36 +263,36 @@ impl Schema {
 /// A column's Diesel SQL type and Rust type. Types Diesel has no SQLite mapping for are read as
 /// text, with a warning.
 fn column_type(
-    table: &str,
-    col: &Column,
+    graph: &Graph,
+    t: TableId,
+    c: usize,
     diags: &mut Vec<Diagnostic>,
 ) -> (&'static str, TokenStream) {
-    let s = |name: &'static str| name;
-    let t = match &col.ty.kind {
-        TypeKind::Int8 | TypeKind::Int16 | TypeKind::UInt8 => Some((s("SmallInt"), quote!(i16))),
-        TypeKind::Int32 | TypeKind::UInt16 => Some((s("Integer"), quote!(i32))),
-        TypeKind::Int64 | TypeKind::UInt32 => Some((s("BigInt"), quote!(i64))),
-        TypeKind::Text { .. } | TypeKind::Unknown => Some((s("Text"), quote!(String))),
-        TypeKind::Bool => Some((s("Bool"), quote!(bool))),
-        TypeKind::Float => Some((s("Double"), quote!(f64))),
-        TypeKind::Date => Some((s("Date"), quote!(chrono::NaiveDate))),
+    let mapped = match &graph.table(t).columns[c].ty.kind {
+        TypeKind::Int8 | TypeKind::Int16 | TypeKind::UInt8 => Some(("SmallInt", quote!(i16))),
+        TypeKind::Int32 | TypeKind::UInt16 => Some(("Integer", quote!(i32))),
+        TypeKind::Int64 | TypeKind::UInt32 => Some(("BigInt", quote!(i64))),
+        TypeKind::Text { .. } | TypeKind::Unknown => Some(("Text", quote!(String))),
+        TypeKind::Bool => Some(("Bool", quote!(bool))),
+        TypeKind::Float => Some(("Double", quote!(f64))),
+        TypeKind::Date => Some(("Date", quote!(chrono::NaiveDate))),
         TypeKind::DateTime { timezone: false } => {
-            Some((s("Timestamp"), quote!(chrono::NaiveDateTime)))
+            Some(("Timestamp", quote!(chrono::NaiveDateTime)))
         }
-        TypeKind::Time => Some((s("Time"), quote!(chrono::NaiveTime))),
-        TypeKind::Binary => Some((s("Binary"), quote!(Vec<u8>))),
-        TypeKind::Enum { .. } => Some((s("Text"), quote!(String))),
+        TypeKind::Time => Some(("Time", quote!(chrono::NaiveTime))),
+        TypeKind::Binary => Some(("Binary", quote!(Vec<u8>))),
+        TypeKind::Enum { .. } => Some(("Text", quote!(String))),
         _ => None,
     };
-    t.unwrap_or_else(|| {
-        diags.push(diag::column_type_not_expressible(
-            col.span,
-            &format!("{table}.{}", col.name),
-            &col.ty.class,
+    mapped.unwrap_or_else(|| {
+        diags.push(super::orm::unmapped_type(
+            graph,
+            t,
+            c,
             "Diesel on SQLite",
             "text",
         ));
-        (s("Text"), quote!(String))
+        ("Text", quote!(String))
     })
 }
 

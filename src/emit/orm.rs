@@ -179,6 +179,33 @@ pub(super) fn loader_doc(
     )
 }
 
+/// `W0701` for column `c` of table `t`, which `target` reads and writes as `how`.
+pub(super) fn unmapped_type(
+    graph: &Graph,
+    t: TableId,
+    c: usize,
+    target: &str,
+    how: &str,
+) -> Diagnostic {
+    let col = &graph.table(t).columns[c];
+    diag::column_type_not_expressible(
+        col.span,
+        &format!("{}.{}", graph.table(t).fullname(), col.name),
+        &col.ty.class,
+        target,
+        how,
+    )
+}
+
+/// Types sqlx's SQLite driver (which SeaORM uses too) has no Rust type for: read as text.
+pub(super) fn no_sqlite_type(kind: &crate::ir::TypeKind) -> bool {
+    use crate::ir::TypeKind;
+    matches!(
+        kind,
+        TypeKind::Interval | TypeKind::StringMap | TypeKind::Array { .. } | TypeKind::UInt64
+    )
+}
+
 /// `Option<ty>` for a nullable column.
 pub(super) fn optional(ty: proc_macro2::TokenStream, nullable: bool) -> proc_macro2::TokenStream {
     if nullable {

@@ -575,11 +575,11 @@ fn column_type(
     }
     match &col.ty.kind {
         TypeKind::Uuid => quote!(TextUuid),
-        TypeKind::Interval | TypeKind::StringMap | TypeKind::Array { .. } | TypeKind::UInt64 => {
-            diags.push(diag::column_type_not_expressible(
-                col.span,
-                &format!("{}.{}", graph.table(t).fullname(), col.name),
-                &col.ty.class,
+        kind if super::orm::no_sqlite_type(kind) => {
+            diags.push(super::orm::unmapped_type(
+                graph,
+                t,
+                c,
                 "SeaORM on SQLite",
                 "text",
             ));

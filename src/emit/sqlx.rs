@@ -13,7 +13,7 @@ use super::names::ident;
 use super::orm::{Layout, OrmPlan, RelationJoin, RelationPlan};
 use super::rust::{column_doc, doc, print, print_registry, value_type};
 use super::tree::GeneratedFile;
-use crate::diagnostics::{self as diag, Diagnostic};
+use crate::diagnostics::Diagnostic;
 use crate::graph::{Graph, TableId};
 use crate::ir::TypeKind;
 use crate::source::SourceFiles;
@@ -112,16 +112,14 @@ fn column_type(
         TypeKind::Uuid => (quote!(uuid::fmt::Simple), None),
         TypeKind::Json => (quote!(sqlx::types::Json<serde_json::Value>), None),
         TypeKind::Decimal { .. } => (quote!(f64), Some("`f64` (SQLite stores it as REAL)")),
-        TypeKind::Interval | TypeKind::StringMap | TypeKind::Array { .. } | TypeKind::UInt64 => {
-            (quote!(String), Some("text"))
-        }
+        kind if super::orm::no_sqlite_type(kind) => (quote!(String), Some("text")),
         _ => (value_type(&plan.base, t.0, c, col), None),
     };
     if let Some(how) = how {
-        diags.push(diag::column_type_not_expressible(
-            col.span,
-            &format!("{}.{}", graph.table(t).fullname(), col.name),
-            &col.ty.class,
+        diags.push(super::orm::unmapped_type(
+            graph,
+            t,
+            c,
             "sqlx on SQLite",
             how,
         ));

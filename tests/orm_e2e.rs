@@ -475,19 +475,9 @@ fn dump_expr(
     }
 }
 
+/// A field as the generated code spells it (`r#type`).
 fn field_ident(name: &str) -> String {
-    let keywords = [
-        "type", "match", "ref", "fn", "mod", "struct", "enum", "use", "let", "loop", "move",
-        "static", "trait", "impl", "where", "async", "await", "dyn", "box", "final", "macro",
-        "override", "priv", "typeof", "unsized", "virtual", "yield", "try", "gen", "abstract",
-        "become", "do", "as", "break", "const", "continue", "else", "extern", "false", "for", "if",
-        "in", "mut", "pub", "return", "true", "unsafe", "while",
-    ];
-    if keywords.contains(&name) {
-        format!("r#{name}")
-    } else {
-        name.to_owned()
-    }
+    sa2rs::emit::names::ident(name).to_string()
 }
 
 /// `key(&[r.a.key(), r.b.key()])`: the row key of `var`, a row of `t`.
@@ -648,7 +638,7 @@ fn sqlx_main(krate: &str, modules: &[String]) -> String {
         .await
         .expect("open the database")
 }"#;
-    async_main(krate, modules, "sqlx code", open)
+    test_main(krate, modules, "sqlx code", open, true)
 }
 
 /// `.filter(...)` keeping the rows of the relationship's class, when it is a single-table
@@ -685,15 +675,21 @@ const ATTACH: &str = r#"fn attach(path: &str, schemas: &[&str]) -> Vec<String> {
         .collect()
 }"#;
 
-/// The `main.rs` of an async target's test crate: `FIXTURE dump DB` / `FIXTURE copy DB TO`,
-/// with `open` opening a database.
-fn async_main(krate: &str, modules: &[String], what: &str, open: &str) -> String {
-    let mut out = format!("#![deny(warnings)]\n//! Dumps or copies a fixture's database with its generated {what}.\n\nuse {krate}::*;\n\n{open}\n\n{ATTACH}\n");
+/// The `main.rs` of a target's test crate: `FIXTURE dump DB` / `FIXTURE copy DB TO`, with
+/// `open` opening a database (`async`, and shared as `&`, or not, and borrowed as `&mut`).
+fn test_main(krate: &str, modules: &[String], what: &str, open: &str, is_async: bool) -> String {
+    let (main, wait, borrow) = if is_async {
+        (
+            "#[tokio::main(flavor = \"current_thread\")]\nasync fn main()",
+            ".await",
+            "&",
+        )
+    } else {
+        ("fn main()", "", "&mut ")
+    };
+    let mut out = format!("#![deny(warnings)]\n//! Dumps or copies a fixture's database with its generated {what}.\n\nuse {krate}::*;\n\n{open}\n\n{ATTACH}\n\n{main} {{\n");
     out.push_str(
-        r#"
-#[tokio::main(flavor = "current_thread")]
-async fn main() {
-    let args: Vec<String> = std::env::args().collect();
+        r#"    let args: Vec<String> = std::env::args().collect();
     let [_, fixture, command, db, rest @ ..] = args.as_slice() else {
         panic!("usage: FIXTURE dump DB | FIXTURE copy DB TO");
     };
@@ -701,9 +697,13 @@ async fn main() {
 "#,
     );
     for m in modules {
+        let open = |path: &str| format!("{borrow}open({path}, {m}::SCHEMAS){wait}");
         writeln!(
             out,
-            "        ({m:?}, \"dump\") => println!(\"{{}}\", {m}::dump(&open(db, {m}::SCHEMAS).await).await),\n        ({m:?}, \"copy\") => {m}::copy(&open(db, {m}::SCHEMAS).await, &open(&rest[0], {m}::SCHEMAS).await).await,"
+            "        ({m:?}, \"dump\") => println!(\"{{}}\", {m}::dump({}){wait}),\n        ({m:?}, \"copy\") => {m}::copy({}, {}){wait},",
+            open("db"),
+            open("db"),
+            open("&rest[0]"),
         )
         .unwrap();
     }
@@ -742,35 +742,15 @@ fn sqlx_reads_and_writes_what_sqlalchemy_does() {
 // ---- Diesel -------------------------------------------------------------------------------------
 
 fn diesel_main(krate: &str, modules: &[String]) -> String {
-    let mut out = format!("#![deny(warnings)]\n//! Dumps or copies a fixture's database with its generated Diesel code.\n\nuse diesel::Connection;\nuse {krate}::*;\n\n{ATTACH}\n");
-    out.push_str(
-        r#"
-fn open(path: &str, schemas: &[&str]) -> diesel::sqlite::SqliteConnection {
-    use diesel::RunQueryDsl;
+    let open = r#"fn open(path: &str, schemas: &[&str]) -> diesel::sqlite::SqliteConnection {
+    use diesel::{Connection, RunQueryDsl};
     let mut conn = diesel::sqlite::SqliteConnection::establish(path).expect("open the database");
     for statement in attach(path, schemas) {
         diesel::sql_query(statement).execute(&mut conn).expect("attach a schema");
     }
     conn
-}
-
-fn main() {
-    let args: Vec<String> = std::env::args().collect();
-    let [_, fixture, command, db, rest @ ..] = args.as_slice() else {
-        panic!("usage: FIXTURE dump DB | FIXTURE copy DB TO");
-    };
-    match (fixture.as_str(), command.as_str()) {
-"#,
-    );
-    for m in modules {
-        writeln!(
-            out,
-            "        ({m:?}, \"dump\") => println!(\"{{}}\", {m}::dump(&mut open(db, {m}::SCHEMAS))),\n        ({m:?}, \"copy\") => {m}::copy(&mut open(db, {m}::SCHEMAS), &mut open(&rest[0], {m}::SCHEMAS)),"
-        )
-        .unwrap();
-    }
-    out.push_str("        _ => panic!(\"unknown fixture or command\"),\n    }\n}\n");
-    out
+}"#;
+    test_main(krate, modules, "Diesel code", open, false)
 }
 
 const DIESEL_SUPPORT: &str = "";
@@ -883,7 +863,7 @@ fn sea_orm_main(krate: &str, modules: &[String]) -> String {
     }
     db
 }"#;
-    async_main(krate, modules, "SeaORM entities", open)
+    test_main(krate, modules, "SeaORM entities", open, true)
 }
 
 const SEA_ORM_SUPPORT: &str = r#"

@@ -6,7 +6,7 @@ mod enums;
 pub mod graph_json;
 mod hierarchy;
 mod loading;
-mod names;
+pub mod names;
 pub mod orm;
 pub mod rust;
 pub mod sea_orm;

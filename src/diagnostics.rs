@@ -1195,3 +1195,44 @@ pub fn column_type_not_expressible(
         "give the field the type your database stores, with a conversion, by hand",
     )])
 }
+
+// ---- SQL DDL -----------------------------------------------------------------------------------
+
+pub fn type_not_in_dialect(span: Span, column: &str, class: &str, dialect: &str) -> Diagnostic {
+    error(
+        "E0800",
+        format!("column `{column}` of type `{class}` cannot be created in {dialect}"),
+    )
+    .with_labels(vec![primary(span, format!("{dialect} has no `{class}`"))])
+    .with_notes(vec![help(format!(
+        "SQLAlchemy's DDL compiler raises `UnsupportedCompilationError` for it too; give the column a type {dialect} has, or choose another `--dialect`"
+    ))])
+}
+
+pub fn enum_without_name(span: Span, column: &str) -> Diagnostic {
+    error(
+        "E0801",
+        format!("column `{column}`: PostgreSQL ENUM type requires a name"),
+    )
+    .with_labels(vec![primary(span, "a native enum without `name=`")])
+    .with_notes(vec![help(
+        "give the `Enum` a `name=`, or `native_enum=False` to store it as VARCHAR",
+    )])
+}
+
+pub fn ddl_type_guessed(span: Span, column: &str, class: &str, written: &str) -> Diagnostic {
+    warning(
+        "W0800",
+        format!("the DDL of column `{column}` of type `{class}` is not known"),
+    )
+    .with_labels(vec![primary(span, format!("written as `{written}`"))])
+    .with_notes(vec![help(
+        "SQLAlchemy renders the type's own DDL (a `TypeDecorator`'s `impl`); check this column's type by hand",
+    )])
+}
+
+pub fn ddl_left_out(span: Span, what: &str, why: &str) -> Diagnostic {
+    warning("W0801", format!("{what} is left out of the DDL"))
+        .with_labels(vec![primary(span, why.to_owned())])
+        .with_notes(vec![help("add it to the generated DDL by hand")])
+}

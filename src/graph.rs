@@ -3,7 +3,9 @@
 //! Built by `resolve`, read by every emitter. Classes, tables and columns refer to each other by
 //! id, never by name; every node keeps the span of the source that declared it.
 
-use crate::ir::{ConstraintKind, FieldOptions, Identity, Lazy, PropertyDecl, SqlType};
+use crate::ir::{
+    ConstraintKind, FieldOptions, FkOptions, Identity, Lazy, PropertyDecl, ServerDefault, SqlType,
+};
 use crate::source::Span;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -141,7 +143,9 @@ pub struct Column {
     pub unique: bool,
     pub index: bool,
     pub default: Option<String>,
-    pub server_default: Option<String>,
+    pub server_default: Option<ServerDefault>,
+    /// `comment=`.
+    pub comment: Option<String>,
     pub foreign_keys: Vec<ForeignKey>,
     pub span: Span,
 }
@@ -156,6 +160,8 @@ pub struct ForeignKey {
     /// The table's `ForeignKeyConstraint` (index into [`Table::constraints`]) it is part of;
     /// `None` for a `ForeignKey(...)` column argument, which is a constraint of its own.
     pub constraint: Option<usize>,
+    /// The DDL options of a `ForeignKey(...)` column argument (a constraint's are its own).
+    pub options: FkOptions,
     /// A column object of a class of another module (`ForeignKey(User.id)`): class path and
     /// attribute, which resolving turns into `target`.
     pub class_attr: Option<(String, String)>,

@@ -165,7 +165,48 @@ pub enum ConstraintKind {
     /// `ForeignKeyConstraint(columns, refcolumns)`: one target per column, as written.
     ForeignKey {
         targets: Vec<Spanned<String>>,
+        options: FkOptions,
     },
+}
+
+/// The DDL options of a foreign key (`ForeignKey(...)` or `ForeignKeyConstraint(...)`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FkOptions {
+    /// `ondelete=` (`CASCADE`, `SET NULL`, ...).
+    pub ondelete: Option<String>,
+    /// `onupdate=`.
+    pub onupdate: Option<String>,
+    /// `deferrable=`.
+    pub deferrable: Option<bool>,
+    /// `initially=` (`DEFERRED`, `IMMEDIATE`).
+    pub initially: Option<String>,
+    /// `use_alter=True`: created by `ALTER TABLE` after every table.
+    pub use_alter: bool,
+    /// `name=` of a column's `ForeignKey(...)` (a constraint's name is the constraint's).
+    pub name: Option<String>,
+}
+
+/// A `server_default=`: its source text, and what it is as SQL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServerDefault {
+    pub source: String,
+    pub value: DefaultValue,
+    pub span: Span,
+}
+
+/// What a `server_default=` renders to in DDL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DefaultValue {
+    /// A string: rendered as a quoted literal.
+    Literal(String),
+    /// `text("...")` / `literal_column("...")`: SQL as written.
+    Sql(String),
+    /// `func.name()` without arguments.
+    Function(String),
+    /// `true()` / `false()` (`sqlalchemy.true()`, `expression.false()`).
+    Bool(bool),
+    /// Anything else: not rendered.
+    Unknown,
 }
 
 /// Which construct declared a column.
@@ -196,7 +237,9 @@ pub struct ColumnDecl {
     pub index: Option<bool>,
     /// Source text of `default=` / `server_default=`.
     pub default: Option<String>,
-    pub server_default: Option<String>,
+    pub server_default: Option<ServerDefault>,
+    /// `comment=`.
+    pub comment: Option<String>,
     pub foreign_keys: Vec<ForeignKeyDecl>,
     /// `mapped_column(use_existing_column=True)`: a single-table subclass reuses the parent
     /// table's column of that name.
@@ -208,6 +251,8 @@ pub struct ColumnDecl {
 pub struct ForeignKeyDecl {
     pub target: String,
     pub span: Span,
+    /// Its DDL options (`name=`, `ondelete=`, ...).
+    pub options: FkOptions,
     /// `ForeignKey(User.id)` with `User` imported from another module: the class (a dotted
     /// path) and attribute, resolved to `target` once every class is known.
     pub class_attr: Option<(String, String)>,
@@ -232,6 +277,8 @@ pub struct SqlType {
     /// SQLAlchemy's type class name (`Integer`, `String`, `DateTime`, ...), as reported by
     /// `type(column.type).__name__`.
     pub class: String,
+    /// For a `TypeDecorator`, the SQLAlchemy class of its `impl`, whose DDL it has.
+    pub impl_class: Option<String>,
     pub kind: TypeKind,
     pub span: Span,
 }
@@ -266,6 +313,11 @@ pub enum TypeKind {
         name: Option<String>,
         /// The Python `enum.Enum` class it was built from, if any.
         python: Option<PyEnum>,
+        /// Whether it is the database's own enum type (`native_enum=`, default true; a
+        /// `Literal[...]` is not): otherwise a `VARCHAR` of `length`.
+        native: bool,
+        /// `length=`: the `VARCHAR` length of a non-native enum (default: the longest value).
+        length: Option<i64>,
     },
     /// MySQL's `TINYINT`.
     Int8,

@@ -31,6 +31,8 @@ pub enum Emit {
     Target(Target),
     /// The same as a module tree (see [`Outcome::tree`]).
     TargetTree(Target),
+    /// The `CREATE TABLE` / `CREATE INDEX` DDL for a dialect.
+    Sql(emit::sql::Dialect),
 }
 
 /// The library the generated Rust uses (`--target`).
@@ -212,6 +214,7 @@ fn run_here(inputs: &[Input], emit: Emit) -> Outcome {
                     .map(|f| f.contents)
             }
             Emit::TargetTree(t) => tree = Some(target(t, emit::orm::Layout::Tree)),
+            Emit::Sql(dialect) => output = emit::sql::emit(&graph, &names, dialect, &mut diags),
         }
     }
     Outcome {

@@ -32,6 +32,10 @@ struct Cli {
     #[arg(long, value_enum, default_value_t = SeaOrmFormat::Dense)]
     sea_orm_format: SeaOrmFormat,
 
+    /// The SQL dialect of `--emit sql`.
+    #[arg(long, value_enum, default_value_t = DialectArg::Sqlite)]
+    dialect: DialectArg,
+
     /// Write the output to this file (atomically) instead of standard output.
     #[arg(short, long, value_name = "FILE")]
     out: Option<PathBuf>,
@@ -52,6 +56,14 @@ enum EmitArg {
     Rust,
     /// The resolved relationship graph as JSON.
     GraphJson,
+    /// The `CREATE TABLE` and `CREATE INDEX` DDL, in dependency order (see `--dialect`).
+    Sql,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum DialectArg {
+    Sqlite,
+    Postgresql,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -135,10 +147,18 @@ fn main() -> ExitCode {
             None => Emit::RustTree,
         },
         (EmitArg::GraphJson, None) => Emit::GraphJson,
-        (EmitArg::GraphJson, Some(dir)) => {
+        (EmitArg::Sql, None) => Emit::Sql(match cli.dialect {
+            DialectArg::Sqlite => sa2rs::emit::sql::Dialect::Sqlite,
+            DialectArg::Postgresql => sa2rs::emit::sql::Dialect::Postgresql,
+        }),
+        (one_file, Some(dir)) => {
+            let name = one_file
+                .to_possible_value()
+                .map(|v| v.get_name().to_owned())
+                .unwrap_or_default();
             let _ = writeln!(
                 stderr,
-                "error: `--emit graph-json` writes one file, but `{}` is a directory",
+                "error: `--emit {name}` writes one file, but `{}` is a directory",
                 dir.display()
             );
             return ExitCode::from(2);

@@ -34,6 +34,7 @@ fn enum_of(kind: &TypeKind) -> Option<(&[String], Option<&str>, Option<&PyEnum>)
             values,
             name,
             python,
+            ..
         } => Some((values, name.as_deref(), python.as_ref())),
         TypeKind::Array { item, .. } => enum_of(item),
         _ => None,

@@ -10,6 +10,7 @@ pub mod names;
 pub mod orm;
 pub mod rust;
 pub mod sea_orm;
+pub mod sql;
 pub mod sqlx;
 mod table_doc;
 pub mod tree;

@@ -323,7 +323,7 @@ pub(super) fn column_doc(
         facts.push(format!("default `{}`", one_line(d)));
     }
     if let Some(d) = &col.server_default {
-        facts.push(format!("server default `{}`", one_line(d)));
+        facts.push(format!("server default `{}`", one_line(&d.source)));
     }
     if !dataclass.is_empty() {
         let options: Vec<String> = dataclass

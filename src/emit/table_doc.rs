@@ -26,7 +26,7 @@ pub(super) fn table_args_doc(table: &Table) -> String {
                 ConstraintKind::Index { unique: true } => format!("unique index{name} ({cols})"),
                 ConstraintKind::Index { unique: false } => format!("index{name} ({cols})"),
                 ConstraintKind::Check { sql } => format!("check{name}: `{}`", one_line(sql)),
-                ConstraintKind::ForeignKey { targets } => {
+                ConstraintKind::ForeignKey { targets, .. } => {
                     let targets: Vec<String> =
                         targets.iter().map(|t| format!("`{}`", t.value)).collect();
                     format!("foreign key{name} ({cols}) to ({})", targets.join(", "))

@@ -4,7 +4,8 @@ use super::sqltype::TypeRead;
 use super::{Extractor, Resolved};
 use crate::diagnostics as diag;
 use crate::ir::{
-    AnnotationType, ColumnDecl, ColumnStyle, ForeignKeyDecl, Spanned, SqlType, TypeKind,
+    AnnotationType, ColumnDecl, ColumnStyle, DefaultValue, FkOptions, ForeignKeyDecl,
+    ServerDefault, Spanned, SqlType, TypeKind,
 };
 use crate::source::Span;
 use crate::syntax::{Expr, ExprKind, Keyword};
@@ -50,6 +51,7 @@ impl Extractor<'_> {
             index: None,
             default: None,
             server_default: None,
+            comment: None,
             foreign_keys,
             use_existing: false,
         };
@@ -71,9 +73,8 @@ impl Extractor<'_> {
                 "default" | "insert_default" => {
                     col.default = Some(self.files.slice(kw.value.span).to_owned())
                 }
-                "server_default" => {
-                    col.server_default = Some(self.files.slice(kw.value.span).to_owned())
-                }
+                "server_default" => col.server_default = Some(self.server_default(&kw.value)),
+                "comment" => col.comment = kw.value.as_str().map(str::to_owned),
                 "name" => match kw.value.as_str() {
                     Some(s) => name = Some(s.to_owned()),
                     None => self
@@ -102,6 +103,65 @@ impl Extractor<'_> {
             }
         };
         Some(col)
+    }
+
+    /// `server_default=`: a string, `text("...")`, `func.now()`, `true()`; anything else is
+    /// kept as source text only.
+    fn server_default(&mut self, e: &Expr) -> ServerDefault {
+        let value = match &e.kind {
+            ExprKind::Str(s) => DefaultValue::Literal(s.clone()),
+            ExprKind::Call {
+                func,
+                args,
+                keywords,
+            } if keywords.is_empty() => {
+                let function = match &func.kind {
+                    ExprKind::Attribute { value, attr } => match self.scope.resolve_sqla(value) {
+                        Some(Resolved::Sqla(f)) if f == "func" => Some(attr.clone()),
+                        _ => None,
+                    },
+                    _ => None,
+                };
+                match (function, args.as_slice()) {
+                    (Some(name), []) => DefaultValue::Function(name),
+                    (Some(_), _) => DefaultValue::Unknown,
+                    (None, _) => match (self.callee(func).as_deref(), args.as_slice()) {
+                        (Some("text" | "literal_column"), [sql]) => match sql.as_str() {
+                            Some(sql) => DefaultValue::Sql(sql.to_owned()),
+                            None => DefaultValue::Unknown,
+                        },
+                        (Some("true"), []) => DefaultValue::Bool(true),
+                        (Some("false"), []) => DefaultValue::Bool(false),
+                        _ => DefaultValue::Unknown,
+                    },
+                }
+            }
+            _ => DefaultValue::Unknown,
+        };
+        ServerDefault {
+            source: self.files.slice(e.span).to_owned(),
+            value,
+            span: e.span,
+        }
+    }
+
+    /// The DDL options of `ForeignKey(...)`: `name=`, `ondelete=`, `onupdate=`,
+    /// `deferrable=`, `initially=`, `use_alter=`.
+    pub(super) fn fk_options(&mut self, keywords: &[Keyword]) -> FkOptions {
+        let mut o = FkOptions::default();
+        for kw in keywords {
+            let text = || kw.value.as_str().map(str::to_owned);
+            match kw.name.as_deref() {
+                Some("name") => o.name = text(),
+                Some("ondelete") => o.ondelete = text(),
+                Some("onupdate") => o.onupdate = text(),
+                Some("initially") => o.initially = text(),
+                Some("deferrable") => o.deferrable = kw.value.as_bool(),
+                Some("use_alter") => o.use_alter = kw.value.as_bool().unwrap_or(false),
+                _ => {}
+            }
+        }
+        o
     }
 
     fn literal_bool(&mut self, kw: &Keyword) -> Option<bool> {
@@ -184,9 +244,10 @@ impl Extractor<'_> {
         match resolved {
             Some(Resolved::Sqla(name)) => match name.as_str() {
                 "ForeignKey" => {
-                    let ExprKind::Call { args, .. } = &arg.kind else {
+                    let ExprKind::Call { args, keywords, .. } = &arg.kind else {
                         return ColumnArg::Ignored;
                     };
+                    let options = self.fk_options(keywords);
                     let target = args.first().and_then(|a| match a.as_str() {
                         Some(t) => Some(t.to_owned()),
                         None => self.column_object_target(a),
@@ -215,11 +276,13 @@ impl Extractor<'_> {
                         (Some(target), _) => ColumnArg::ForeignKey(ForeignKeyDecl {
                             target,
                             span: arg.span,
+                            options,
                             class_attr: None,
                         }),
                         (None, Some(class_attr)) => ColumnArg::ForeignKey(ForeignKeyDecl {
                             target: format!("{}.{}", class_attr.0, class_attr.1),
                             span: arg.span,
+                            options,
                             class_attr: Some(class_attr),
                         }),
                         (None, None) => {
@@ -241,6 +304,7 @@ impl Extractor<'_> {
                 match super::types::sqlalchemy_utils_type(&last) {
                     Some(kind) => ColumnArg::Type(SqlType {
                         class: last,
+                        impl_class: None,
                         kind,
                         span: arg.span,
                     }),
@@ -283,6 +347,7 @@ impl Extractor<'_> {
         self.diags.push(diag::unknown_type(arg.span, class));
         ColumnArg::Type(SqlType {
             class: class.to_owned(),
+            impl_class: None,
             kind: TypeKind::Unknown,
             span: arg.span,
         })

@@ -219,6 +219,8 @@ impl Extractor<'_> {
                     *i = self.qualified(i);
                 }
             }
+            // `func.now`, `sa.text`: the object the attribute is read from.
+            ExprKind::Attribute { value, .. } => **value = self.qualified(value),
             _ => {}
         }
         out

@@ -109,6 +109,7 @@ impl Extractor<'_> {
         let class = name.rsplit('.').next().unwrap_or(name).to_owned();
         let with_name = |t: SqlType| SqlType {
             class: class.clone(),
+            impl_class: Some(t.impl_class.unwrap_or(t.class)),
             kind: t.kind,
             span: e.span,
         };
@@ -128,6 +129,7 @@ impl Extractor<'_> {
             Err(why) => TypeRead::Partial(
                 with_name(SqlType {
                     class: class.clone(),
+                    impl_class: None,
                     kind: crate::ir::TypeKind::Unknown,
                     span: e.span,
                 }),

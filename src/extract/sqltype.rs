@@ -30,6 +30,7 @@ const MAX_DIMENSIONS: i64 = 8;
 fn unknown(class: &str, span: Span) -> SqlType {
     SqlType {
         class: class.to_owned(),
+        impl_class: None,
         kind: TypeKind::Unknown,
         span,
     }
@@ -108,9 +109,16 @@ impl Extractor<'_> {
             })
         };
         let mut problem: Option<String> = None;
+        // A length that is not known: the type is still text, of unknown length.
+        let mut length_problem: Option<String> = None;
         let not_bool = |what: &str| format!("`{what}=` is not a literal `True`/`False`");
         match &mut kind {
-            TypeKind::Text { length } => *length = int(arg(0, "length")),
+            TypeKind::Text { length } => {
+                *length = int(arg(0, "length"));
+                if length.is_none() && arg(0, "length").is_some() {
+                    length_problem = Some("`length=` is not a literal integer".to_owned());
+                }
+            }
             TypeKind::Decimal { precision, scale } => {
                 *precision = int(arg(0, "precision"));
                 *scale = int(arg(1, "scale"));
@@ -201,9 +209,21 @@ impl Extractor<'_> {
             }
             _ => {}
         }
+        if let (None, Some(why)) = (&problem, length_problem) {
+            return TypeRead::Partial(
+                SqlType {
+                    class: class.to_owned(),
+                    impl_class: None,
+                    kind,
+                    span,
+                },
+                why,
+            );
+        }
         match problem {
             None => TypeRead::Known(SqlType {
                 class: class.to_owned(),
+                impl_class: None,
                 kind,
                 span,
             }),
@@ -246,10 +266,13 @@ impl Extractor<'_> {
                 Some(Resolved::Python(p)) if p == "enum.Enum" && args.len() == 1 => {
                     return TypeRead::Known(SqlType {
                         class: class.to_owned(),
+                        impl_class: None,
                         kind: TypeKind::Enum {
                             values: Vec::new(),
                             name: name.flatten(),
                             python: None,
+                            native: enum_native(kws),
+                            length: enum_length(kws),
                         },
                         span,
                     });
@@ -276,10 +299,13 @@ impl Extractor<'_> {
         }
         TypeRead::Known(SqlType {
             class: class.to_owned(),
+            impl_class: None,
             kind: TypeKind::Enum {
                 values,
                 name: name.flatten(),
                 python: None,
+                native: enum_native(kws),
+                length: enum_length(kws),
             },
             span,
         })
@@ -395,6 +421,7 @@ impl Extractor<'_> {
         };
         TypeRead::Known(SqlType {
             class: class.to_owned(),
+            impl_class: None,
             kind: TypeKind::Enum {
                 values,
                 name,
@@ -404,6 +431,8 @@ impl Extractor<'_> {
                     stores_values: stores == MemberAttr::Value,
                     span: ec.name_span,
                 }),
+                native: enum_native(kws),
+                length: enum_length(kws),
             },
             span,
         })
@@ -445,6 +474,7 @@ impl Extractor<'_> {
         };
         let with_name = |t: SqlType| SqlType {
             class: name.to_owned(),
+            impl_class: Some(t.impl_class.unwrap_or(t.class)),
             kind: t.kind,
             span: e.span,
         };
@@ -505,4 +535,19 @@ fn unsigned(kind: &TypeKind) -> TypeKind {
         TypeKind::Int32 => TypeKind::UInt32,
         _ => TypeKind::UInt64,
     }
+}
+
+/// `native_enum=` (default true).
+fn enum_native(kws: &[Keyword]) -> bool {
+    keyword(kws, "native_enum")
+        .and_then(|k| k.value.as_bool())
+        .unwrap_or(true)
+}
+
+/// `length=` of a non-native `Enum`.
+fn enum_length(kws: &[Keyword]) -> Option<i64> {
+    keyword(kws, "length").and_then(|k| match k.value.kind {
+        ExprKind::Int(i) => i,
+        _ => None,
+    })
 }

@@ -5,7 +5,8 @@
 use super::{Extractor, Resolved};
 use crate::diagnostics as diag;
 use crate::ir::{
-    ClassDecl, ConstraintColumn, ConstraintDecl, ConstraintKind, Spanned, TableArgs, TableDecl,
+    ClassDecl, ConstraintColumn, ConstraintDecl, ConstraintKind, FkOptions, Spanned, TableArgs,
+    TableDecl,
 };
 use crate::source::Span;
 use crate::syntax::{keyword, Expr, ExprKind, Keyword, Stmt, StmtKind};
@@ -218,7 +219,11 @@ impl Extractor<'_> {
             ));
             return true;
         }
-        c.kind = ConstraintKind::ForeignKey { targets };
+        let options = FkOptions {
+            name: None,
+            ..self.fk_options(keywords)
+        };
+        c.kind = ConstraintKind::ForeignKey { targets, options };
         args.constraints.push(c);
         true
     }

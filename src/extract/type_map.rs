@@ -79,6 +79,7 @@ impl Extractor<'_> {
                     self.diags.push(diag::unknown_type(value.span, &class));
                     SqlType {
                         class,
+                        impl_class: None,
                         kind: TypeKind::Unknown,
                         span: value.span,
                     }
@@ -249,10 +250,13 @@ fn literal_enum(slice: &Expr, span: crate::source::Span) -> Option<SqlType> {
         .collect();
     Some(SqlType {
         class: "Enum".to_owned(),
+        impl_class: None,
         kind: TypeKind::Enum {
             values: values?,
             name: None,
             python: None,
+            native: false,
+            length: None,
         },
         span,
     })

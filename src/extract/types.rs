@@ -114,6 +114,8 @@ fn empty_enum() -> TypeKind {
         values: Vec::new(),
         name: None,
         python: None,
+        native: true,
+        length: None,
     }
 }
 
@@ -159,6 +161,7 @@ pub fn from_python(python: &str, span: Span) -> Option<SqlType> {
     };
     Some(SqlType {
         class: class.to_owned(),
+        impl_class: None,
         kind,
         span,
     })

@@ -69,7 +69,7 @@ pub(super) fn apply(
                     }
                 }
             }
-            ConstraintKind::ForeignKey { targets } => {
+            ConstraintKind::ForeignKey { targets, .. } => {
                 for (&i, target) in columns.iter().zip(targets) {
                     graph.tables[table.0].columns[i]
                         .foreign_keys
@@ -78,6 +78,7 @@ pub(super) fn apply(
                             column: None,
                             span: target.span,
                             constraint: Some(index),
+                            options: Default::default(),
                             class_attr: None,
                         });
                 }

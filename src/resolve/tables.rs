@@ -175,6 +175,7 @@ pub(super) fn column(decl: &ColumnDecl) -> Column {
         })
         .unwrap_or_else(|| SqlType {
             class: "NullType".into(),
+            impl_class: None,
             kind: TypeKind::Unknown,
             span: decl.span,
         });
@@ -188,6 +189,7 @@ pub(super) fn column(decl: &ColumnDecl) -> Column {
         index: decl.index.unwrap_or(false),
         default: decl.default.clone(),
         server_default: decl.server_default.clone(),
+        comment: decl.comment.clone(),
         foreign_keys: decl
             .foreign_keys
             .iter()
@@ -196,6 +198,7 @@ pub(super) fn column(decl: &ColumnDecl) -> Column {
                 column: None,
                 span: fk.span,
                 constraint: None,
+                options: fk.options.clone(),
                 class_attr: fk.class_attr.clone(),
             })
             .collect(),

@@ -1,12 +1,15 @@
 #!/usr/bin/env python3
 """Dump the relationship graph that real SQLAlchemy configures for model files.
 
-Usage: python tests/sqla/dump_graph.py [--enums] FILE.py [FILE.py ...]
+Usage: python tests/sqla/dump_graph.py [--enums] [--ddl DIALECT] FILE.py [FILE.py ...]
 
 Prints one JSON object to stdout that maps each path, exactly as given on the
 command line, to either {"graph": G} or {"error": "ExceptionClassName: message"}.
 With --enums, a graph result also has "enums": {"table.column": [stored values]}
 for every Enum column (and ARRAY of Enum), the values SQLAlchemy stores.
+With --ddl sqlite|postgresql, a graph result also has "ddl": the statements
+`metadata.create_all()` runs for that dialect (through a mock engine, in
+order), or "ddl_error" when SQLAlchemy's DDL compiler raises.
 G has the shape described in graph-json.md (the same shape as
 `sa2rs --emit graph-json`), so the two can be compared field by field.
 
@@ -49,8 +52,9 @@ sys.dont_write_bytecode = True
 # A file that hangs (or a configuration that loops) must not hang the harness.
 PER_FILE_TIMEOUT_SECONDS = 60
 
-# Set by --enums (before the children are forked, so they inherit it).
+# Set by --enums and --ddl (before the children are forked, so they inherit them).
 DUMP_ENUMS = False
+DUMP_DDL = None
 MAX_PARALLEL = max(1, min(8, os.cpu_count() or 1))
 
 
@@ -275,6 +279,22 @@ def _describe_enums(collected):
     return {key: enums[key] for key in sorted(enums)}
 
 
+def _describe_ddl(collected, dialect):
+    """The statements create_all() runs for `dialect`, compiled, in order."""
+    from sqlalchemy import create_mock_engine
+
+    url = {"sqlite": "sqlite://", "postgresql": "postgresql://"}[dialect]
+    statements = []
+
+    def execute(sql, *multiparams, **params):
+        statements.append(str(sql.compile(dialect=engine.dialect)).strip())
+
+    engine = create_mock_engine(url, execute)
+    for md in collected.metadatas:
+        md.create_all(engine, checkfirst=False)
+    return statements
+
+
 def describe_file(path):
     """Load one file in this (child) process and return {"graph": G} or {"error": ...}."""
     # Warnings keep Python's filters (SAWarning is not an error here); they are
@@ -305,6 +325,11 @@ def describe_file(path):
             }
             if DUMP_ENUMS:
                 result["enums"] = _describe_enums(collected)
+            if DUMP_DDL:
+                try:
+                    result["ddl"] = _describe_ddl(collected, DUMP_DDL)
+                except Exception as exc:
+                    result["ddl_error"] = _error_string(exc)
         except BaseException as exc:  # SystemExit, SyntaxError, ... all count
             result = {"error": _error_string(exc)}
             if os.environ.get("SA2RS_DUMP_TRACEBACK"):
@@ -419,11 +444,18 @@ def dump(paths):
 
 
 def main(argv):
-    global DUMP_ENUMS
+    global DUMP_ENUMS, DUMP_DDL
     args = argv[1:]
-    if args and args[0] == "--enums":
-        DUMP_ENUMS = True
-        args = args[1:]
+    while args and args[0] in ("--enums", "--ddl"):
+        if args[0] == "--enums":
+            DUMP_ENUMS = True
+            args = args[1:]
+        elif len(args) > 1 and args[1] in ("sqlite", "postgresql"):
+            DUMP_DDL = args[1]
+            args = args[2:]
+        else:
+            sys.stderr.write("--ddl takes sqlite or postgresql\n")
+            return 2
     if not args or args[0] in ("-h", "--help"):
         sys.stderr.write(__doc__.split("\n\n")[1] + "\n")
         return 2

@@ -11,6 +11,7 @@ fn column(name: &str, fk: Option<ColumnRef>) -> Column {
         name: name.to_owned(),
         ty: SqlType {
             class: "Integer".into(),
+            impl_class: None,
             kind: TypeKind::Int32,
             span: Span::new(0, 0, 0),
         },
@@ -20,12 +21,14 @@ fn column(name: &str, fk: Option<ColumnRef>) -> Column {
         index: false,
         default: None,
         server_default: None,
+        comment: None,
         foreign_keys: fk
             .map(|c| ForeignKey {
                 target: String::new(),
                 column: Some(c),
                 span: Span::new(0, 0, 0),
                 constraint: None,
+                options: Default::default(),
                 class_attr: None,
             })
             .into_iter()

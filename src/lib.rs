@@ -33,6 +33,8 @@ pub enum Emit {
     TargetTree(Target),
     /// The `CREATE TABLE` / `CREATE INDEX` DDL for a dialect.
     Sql(emit::sql::Dialect),
+    /// A Mermaid entity-relationship diagram of the graph.
+    Mermaid,
 }
 
 /// The library the generated Rust uses (`--target`).
@@ -215,6 +217,7 @@ fn run_here(inputs: &[Input], emit: Emit) -> Outcome {
             }
             Emit::TargetTree(t) => tree = Some(target(t, emit::orm::Layout::Tree)),
             Emit::Sql(dialect) => output = emit::sql::emit(&graph, &names, dialect, &mut diags),
+            Emit::Mermaid => output = Some(emit::mermaid::emit(&graph, &names)),
         }
     }
     Outcome {

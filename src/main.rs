@@ -58,6 +58,8 @@ enum EmitArg {
     GraphJson,
     /// The `CREATE TABLE` and `CREATE INDEX` DDL, in dependency order (see `--dialect`).
     Sql,
+    /// A Mermaid entity-relationship diagram (`erDiagram`) of the tables and relationships.
+    Mermaid,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -147,6 +149,7 @@ fn main() -> ExitCode {
             None => Emit::RustTree,
         },
         (EmitArg::GraphJson, None) => Emit::GraphJson,
+        (EmitArg::Mermaid, None) => Emit::Mermaid,
         (EmitArg::Sql, None) => Emit::Sql(match cli.dialect {
             DialectArg::Sqlite => sa2rs::emit::sql::Dialect::Sqlite,
             DialectArg::Postgresql => sa2rs::emit::sql::Dialect::Postgresql,

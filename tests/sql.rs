@@ -330,3 +330,21 @@ fn a_native_enum_without_a_name_is_refused_on_postgresql() {
     let lite = run(Dialect::Sqlite);
     assert!(lite.output.is_some_and(|s| s.contains("kind VARCHAR(1)")));
 }
+
+/// The command line: `--dialect` chooses the dialect of `--emit sql`.
+#[test]
+fn the_command_line_chooses_the_dialect() {
+    let exe = env!("CARGO_BIN_EXE_sa2rs");
+    let fixture = common::manifest_dir().join("fixtures/classic_one_to_many.py");
+    let run = |dialect: &str| {
+        let out = Command::new(exe)
+            .args(["--emit", "sql", "--dialect", dialect])
+            .arg(&fixture)
+            .output()
+            .expect("sa2rs runs");
+        assert_eq!(out.status.code(), Some(0), "{dialect}");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    assert!(run("sqlite").contains("id INTEGER NOT NULL,"));
+    assert!(run("postgresql").contains("id SERIAL NOT NULL,"));
+}

@@ -6,6 +6,7 @@ mod enums;
 pub mod graph_json;
 mod hierarchy;
 mod loading;
+pub mod mermaid;
 pub mod names;
 pub mod orm;
 pub mod rust;

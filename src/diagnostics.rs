@@ -1220,14 +1220,25 @@ pub fn enum_without_name(span: Span, column: &str) -> Diagnostic {
     )])
 }
 
-pub fn ddl_type_guessed(span: Span, column: &str, class: &str, written: &str) -> Diagnostic {
+pub fn ddl_type_guessed(
+    span: Span,
+    column: &str,
+    class: &str,
+    written: &str,
+    others: usize,
+) -> Diagnostic {
+    let also = match others {
+        0 => String::new(),
+        1 => " (and 1 other column)".to_owned(),
+        n => format!(" (and {n} other columns)"),
+    };
     warning(
         "W0800",
-        format!("the DDL of column `{column}` of type `{class}` is not known"),
+        format!("the DDL of type `{class}` is not known: column `{column}`{also}"),
     )
     .with_labels(vec![primary(span, format!("written as `{written}`"))])
     .with_notes(vec![help(
-        "SQLAlchemy renders the type's own DDL (a `TypeDecorator`'s `impl`); check this column's type by hand",
+        "SQLAlchemy asks the type for its DDL (a `TypeDecorator`'s `impl`, or what its `load_dialect_impl` returns), which only running it tells; check the columns of this type by hand",
     )])
 }
 

@@ -27,6 +27,8 @@ const KNOWN: &[(&str, &str)] = &[
     ("types_dialects", "W0800"),
     ("types_third_party", "W0800"),
     ("warnings_types", "W0800"),
+    // A `TypeDecorator` whose `load_dialect_impl` chooses its DDL type.
+    ("ddl_dialect_impl", "W0800"),
     // A `UserDefinedType`, whose `get_col_spec()` is code.
     ("warnings_not_ported", "W0800"),
 ];
@@ -347,4 +349,34 @@ fn the_command_line_chooses_the_dialect() {
     };
     assert!(run("sqlite").contains("id INTEGER NOT NULL,"));
     assert!(run("postgresql").contains("id SERIAL NOT NULL,"));
+}
+
+/// A `TypeDecorator` whose `load_dialect_impl` chooses its DDL is not written as its `impl`:
+/// one `W0800` per such type, at its first column, counting the others.
+#[test]
+fn a_dialect_chosen_type_is_one_warning_per_type() {
+    let path = common::manifest_dir().join("fixtures/ddl_dialect_impl.py");
+    for dialect in [Dialect::Sqlite, Dialect::Postgresql] {
+        let out = common::run_fixture(&path, Emit::Sql(dialect));
+        let guessed: Vec<&str> = out
+            .diagnostics
+            .iter()
+            .filter(|d| d.code.as_deref() == Some("W0800"))
+            .map(|d| d.message.as_str())
+            .collect();
+        assert_eq!(
+            guessed,
+            [
+                "the DDL of type `GUID` is not known: column `groups.id` (and 1 other column)",
+                "the DDL of type `ShortGUID` is not known: column `users.token`",
+            ]
+        );
+        // The plain decorator has its `impl`'s DDL.
+        let script = out.output.expect("DDL");
+        assert!(
+            script.contains("created DATETIME")
+                || script.contains("created TIMESTAMP WITHOUT TIME ZONE"),
+            "{script}"
+        );
+    }
 }

@@ -60,7 +60,7 @@ pub fn emit(
         inputs.join(", ")
     );
     let mut tables = String::new();
-    let mut types: IndexMap<String, Vec<String>> = IndexMap::new();
+    let mut found = Found::default();
     for &t in &order {
         let skip: Vec<usize> = if dialect.supports_alter() {
             deferred
@@ -72,7 +72,7 @@ pub fn emit(
             Vec::new()
         };
         tables.push('\n');
-        tables.push_str(&ddl.create_table(t, &skip, &mut types, diags));
+        tables.push_str(&ddl.create_table(t, &skip, &mut found, diags));
         for index in ddl.indexes(t, diags) {
             tables.push_str(&index);
         }
@@ -80,7 +80,16 @@ pub fn emit(
             tables.push_str(&ddl.comments(t));
         }
     }
-    for (name, values) in &types {
+    for (class, g) in &found.guesses {
+        diags.push(diag::ddl_type_guessed(
+            g.span,
+            &g.column,
+            class,
+            &g.sql,
+            g.more - 1,
+        ));
+    }
+    for (name, values) in &found.types {
         let values: Vec<String> = values.iter().map(|v| literal(v)).collect();
         out.push_str(&format!(
             "\nCREATE TYPE {name} AS ENUM ({});\n",
@@ -103,6 +112,23 @@ pub fn emit(
         return None;
     }
     Some(out)
+}
+
+/// What writing the tables collects for the whole script.
+#[derive(Default)]
+struct Found {
+    /// PostgreSQL's named enum types (quoted name -> values), created before the tables.
+    types: IndexMap<String, Vec<String>>,
+    /// The types whose DDL is guessed, by class.
+    guesses: IndexMap<String, Guess>,
+}
+
+/// A type whose DDL is guessed: where it is first used, and by how many columns.
+struct Guess {
+    span: crate::source::Span,
+    column: String,
+    sql: String,
+    more: usize,
 }
 
 /// A foreign key constraint of a table: a column's `ForeignKey(...)` or a
@@ -226,14 +252,14 @@ impl Ddl<'_> {
         &self,
         t: TableId,
         deferred: &[usize],
-        types: &mut IndexMap<String, Vec<String>>,
+        found: &mut Found,
         diags: &mut Vec<Diagnostic>,
     ) -> String {
         let table = self.graph.table(t);
         let mut lines: Vec<String> = Vec::new();
         let autoincrement = autoincrement_column(table);
         for (i, col) in table.columns.iter().enumerate() {
-            lines.push(self.column(table, col, autoincrement == Some(i), types, diags));
+            lines.push(self.column(table, col, autoincrement == Some(i), found, diags));
         }
         lines.extend(self.constraints(t, deferred, diags));
         format!(
@@ -249,7 +275,7 @@ impl Ddl<'_> {
         table: &Table,
         col: &Column,
         autoincrement: bool,
-        types: &mut IndexMap<String, Vec<String>>,
+        found: &mut Found,
         diags: &mut Vec<Diagnostic>,
     ) -> String {
         let what = format!("{}.{}", table.fullname(), col.name);
@@ -259,7 +285,7 @@ impl Ddl<'_> {
             (true, TypeKind::Int64) => "BIGSERIAL".to_owned(),
             (true, TypeKind::Int16) => "SMALLSERIAL".to_owned(),
             (true, _) => "SERIAL".to_owned(),
-            (false, _) => self.column_type(col, &what, types, diags),
+            (false, _) => self.column_type(col, &what, found, diags),
         };
         spec.push(' ');
         spec.push_str(&ty);
@@ -312,7 +338,7 @@ impl Ddl<'_> {
         &self,
         col: &Column,
         what: &str,
-        types: &mut IndexMap<String, Vec<String>>,
+        found: &mut Found,
         diags: &mut Vec<Diagnostic>,
     ) -> String {
         // A `TypeDecorator` has its `impl`'s DDL.
@@ -321,11 +347,21 @@ impl Ddl<'_> {
             Rendered::Sql(sql) => sql,
             Rendered::NamedEnum(name, values) => {
                 let quoted = self.quote(&name);
-                types.entry(quoted.clone()).or_insert(values);
+                found.types.entry(quoted.clone()).or_insert(values);
                 quoted
             }
             Rendered::Guess(sql) => {
-                diags.push(diag::ddl_type_guessed(col.ty.span, what, class, &sql));
+                // One warning per type, at its first column.
+                found
+                    .guesses
+                    .entry(class.to_owned())
+                    .or_insert_with(|| Guess {
+                        span: col.ty.span,
+                        column: what.to_owned(),
+                        sql: sql.clone(),
+                        more: 0,
+                    })
+                    .more += 1;
                 sql
             }
             Rendered::Unsupported => {

@@ -43,6 +43,8 @@ pub struct DecoratorDef {
     pub bare_impl: Option<(String, Option<String>)>,
     /// The class (or a decorator it inherits) defines `__init__`.
     pub own_init: bool,
+    /// The class (or a decorator it inherits) defines `load_dialect_impl`.
+    pub dialect_impl: bool,
     /// What reading the `impl` reported.
     pub diags: Vec<Diagnostic>,
 }
@@ -78,6 +80,7 @@ impl Extractor<'_> {
             read,
             bare_impl,
             own_init,
+            dialect_impl: self.decorator_dialect_impl(name),
             diags,
         })))
     }
@@ -109,7 +112,7 @@ impl Extractor<'_> {
         let class = name.rsplit('.').next().unwrap_or(name).to_owned();
         let with_name = |t: SqlType| SqlType {
             class: class.clone(),
-            impl_class: Some(t.impl_class.unwrap_or(t.class)),
+            impl_class: (!d.dialect_impl).then(|| t.impl_class.unwrap_or(t.class)),
             kind: t.kind,
             span: e.span,
         };

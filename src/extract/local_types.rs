@@ -49,6 +49,8 @@ pub struct Decorator {
     pub impl_: Option<Expr>,
     /// The class defines `__init__`: its arguments are not the `impl`'s.
     pub own_init: bool,
+    /// The class defines `load_dialect_impl`: its DDL type is chosen per dialect by code.
+    pub dialect_impl: bool,
     /// The decorator class it inherits, when that is another decorator of the file.
     pub parent: Option<String>,
 }
@@ -208,6 +210,7 @@ impl LocalTypes {
                 name_span: c.name_span,
                 impl_: None,
                 own_init: false,
+                dialect_impl: false,
                 parent: decorator_parent,
             };
             for stmt in &c.body {
@@ -223,6 +226,9 @@ impl LocalTypes {
                         ..
                     } if target.as_name() == Some("impl") => d.impl_ = Some(value.clone()),
                     StmtKind::FunctionDef(f) if f.name == "__init__" => d.own_init = true,
+                    StmtKind::FunctionDef(f) if f.name == "load_dialect_impl" => {
+                        d.dialect_impl = true
+                    }
                     _ => {}
                 }
             }

@@ -472,9 +472,11 @@ impl Extractor<'_> {
         } else {
             impl_
         };
+        let dialect_impl = self.decorator_dialect_impl(name);
         let with_name = |t: SqlType| SqlType {
             class: name.to_owned(),
-            impl_class: Some(t.impl_class.unwrap_or(t.class)),
+            // Its DDL is its `impl`'s, unless `load_dialect_impl` chooses another.
+            impl_class: (!dialect_impl).then(|| t.impl_class.unwrap_or(t.class)),
             kind: t.kind,
             span: e.span,
         };
@@ -512,6 +514,25 @@ impl Extractor<'_> {
             }
         }
         (None, own_init)
+    }
+
+    /// Whether the decorator `name` (or a decorator of the file it inherits) chooses its DDL
+    /// type per dialect in `load_dialect_impl`, which only running it can tell.
+    pub(super) fn decorator_dialect_impl(&self, name: &str) -> bool {
+        let mut current = name.to_owned();
+        for _ in 0..MAX_TYPE_DEPTH {
+            let Some(d) = self.local.decorators.get(&current) else {
+                break;
+            };
+            if d.dialect_impl {
+                return true;
+            }
+            match &d.parent {
+                Some(p) => current = p.clone(),
+                None => break,
+            }
+        }
+        false
     }
 
     /// A class of the file used (at `span`) above its definition: Python has not run the class

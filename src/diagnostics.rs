@@ -592,6 +592,21 @@ pub fn module_skipped(span: Span, message: &str, module: &str) -> Diagnostic {
     )])
 }
 
+pub fn migrations_left_out(span: Span, first: &str, count: usize) -> Diagnostic {
+    let what = match count {
+        1 => format!("`{first}` is an Alembic migration script: left out"),
+        n => format!("{n} Alembic migration scripts left out (`{first}`, ...)"),
+    };
+    warning("W0014", what)
+        .with_labels(vec![primary(
+            span,
+            "imports `alembic`, and no other input imports it",
+        )])
+        .with_notes(vec![help(
+            "Alembic runs migration scripts; the application never imports them, so the classes and tables they declare are not part of its mapping",
+        )])
+}
+
 pub fn runtime_construct(span: Span, what: &str) -> Diagnostic {
     warning("W0009", format!("{what} changes the mapping at run time"))
         .with_labels(vec![primary(

@@ -103,6 +103,46 @@ pub struct Analysis {
     pub unreadable: bool,
 }
 
+/// Leaves out Alembic migration scripts (modules importing `alembic` that no other input
+/// imports): Alembic runs them, the application never imports them, and the classes and tables
+/// they declare belong to metadata of their own, not to the application's mapping. Said once,
+/// with how many, at the first.
+fn leave_out_migrations(
+    parsed: &mut Vec<(source::FileId, &Input, syntax::Module)>,
+    imports: &[Vec<String>],
+    imported: &[String],
+    diags: &mut Vec<Diagnostic>,
+) {
+    if parsed.len() < 2 {
+        return;
+    }
+    let is_migration: Vec<bool> = parsed
+        .iter()
+        .zip(imports)
+        .map(|((_, input, _), paths)| {
+            let uses_alembic = paths
+                .iter()
+                .any(|p| p == "alembic" || p.starts_with("alembic."));
+            let prefix = format!("{}.", input.module);
+            uses_alembic
+                && !imported
+                    .iter()
+                    .any(|p| *p == input.module || p.starts_with(&prefix))
+        })
+        .collect();
+    let count = is_migration.iter().filter(|m| **m).count();
+    if let Some(first) = is_migration.iter().position(|m| *m) {
+        let (file, input, _) = &parsed[first];
+        diags.push(diagnostics::migrations_left_out(
+            Span::new(*file, 0, 0),
+            &input.name,
+            count,
+        ));
+    }
+    let mut keep = is_migration.iter().map(|m| !m);
+    parsed.retain(|_| keep.next().unwrap_or(true));
+}
+
 /// Reads, parses, extracts and resolves `inputs` on the current thread (see [`run`] for the
 /// stack it may need on pathological input).
 pub fn analyse(inputs: &[Input]) -> Analysis {
@@ -136,12 +176,14 @@ pub fn analyse(inputs: &[Input]) -> Analysis {
     }
     // A module that does not parse fails the run when it is the only input or another input
     // imports it; otherwise it is unrelated to the models (a script, a migration) and is skipped.
-    let imported: Vec<String> = parsed
+    let imports: Vec<Vec<String>> = parsed
         .iter()
-        .flat_map(|(_, input, module)| {
+        .map(|(_, input, module)| {
             extract::imported_paths(&module.body, &input.module, input.is_package)
         })
         .collect();
+    let imported: Vec<String> = imports.iter().flatten().cloned().collect();
+    leave_out_migrations(&mut parsed, &imports, &imported, &mut diags);
     for (input, e) in failed {
         let prefix = format!("{}.", input.module);
         let needed = inputs.len() == 1

@@ -146,3 +146,62 @@ class Other(Base):
     );
     assert_eq!(tables(&out), ["other"]);
 }
+
+/// An Alembic migration script declares its own `Base` and tables that the application's
+/// models declare too: it is left out (`W0014`, once for all of them), as the application never
+/// imports it, instead of failing with a table defined twice.
+#[test]
+fn alembic_migration_scripts_are_left_out() {
+    let models = "
+from sqlalchemy import Column, Integer
+from sqlalchemy.orm import declarative_base
+
+Base = declarative_base()
+
+
+class Plugin(Base):
+    __tablename__ = 'plugin'
+    id = Column(Integer, primary_key=True)
+";
+    let migration = "
+from alembic import op
+from sqlalchemy import Column, Integer, String
+from sqlalchemy.orm import declarative_base
+
+revision = 'abc123'
+Base = declarative_base()
+
+
+class Plugin(Base):
+    __tablename__ = 'plugin'
+    id = Column(Integer, primary_key=True)
+    slug = Column(String)
+
+
+def upgrade():
+    op.add_column('plugin', Column('slug', String))
+";
+    let out = run(vec![
+        module("models", models),
+        module("versions_1", migration),
+        module("versions_2", migration),
+    ]);
+    assert_eq!(codes(&out), ["W0014"]);
+    assert_eq!(
+        out.diagnostics[0].message,
+        "2 Alembic migration scripts left out (`app/versions_1.py`, ...)"
+    );
+    assert_eq!(tables(&out), ["plugin"]);
+    // A module the models import is not a migration, whatever it imports.
+    let helper = "import alembic\nfrom sqlalchemy import Integer\nID = Integer\n";
+    let uses = models.replace(
+        "Base = declarative_base()",
+        "from app.helper import ID\nBase = declarative_base()",
+    );
+    let out = run(vec![module("models", &uses), module("helper", helper)]);
+    assert!(codes(&out).is_empty(), "{:?}", codes(&out));
+    // A single input is read whatever it imports.
+    let out = run(vec![module("versions_1", migration)]);
+    assert!(codes(&out).is_empty(), "{:?}", codes(&out));
+    assert_eq!(tables(&out), ["plugin"]);
+}

@@ -286,3 +286,41 @@ fn classes_inheriting_themselves_through_aliases() {
     assert!(run.stdout.contains("pub struct B {"), "{}", run.stdout);
     assert!(!run.stdout.contains("pub struct A {"), "{}", run.stdout);
 }
+
+/// Module constants whose strings grow faster than the source: each would build gigabytes
+/// within the evaluator's step budget. Each string is bounded, and so is the data all of a
+/// module's evaluations build; the table name is then unknown (W0600).
+#[test]
+fn constants_that_explode() {
+    let dir = tempfile::tempdir().unwrap();
+    let chain = |first: &str, step: &str, n: usize| {
+        let steps: String = (1..=n)
+            .map(|i| format!("A{i} = {}\n", step.replace("{p}", &format!("A{}", i - 1))))
+            .collect();
+        format!("A0 = {first}\n{steps}T = A{n}\n")
+    };
+    let big = "'x' * 1048576";
+    let cases = [
+        chain("'xx'", "{p}.replace('x', {p})", 63),
+        chain(big, "{p} + {p}", 13),
+        chain(big, "'{}{}'.format({p}, {p})", 13),
+        format!("A = {big}\nT = '{}'.format(A)\n", "{0}".repeat(3000)),
+        format!("A = {big}\nL = [{}]\nT = L[0]\n", "A, ".repeat(3000)),
+        format!(
+            "A = {big}\n{}T = B0\n",
+            (0..700).map(|i| format!("B{i} = A\n")).collect::<String>()
+        ),
+    ];
+    for constants in cases {
+        let source = format!(
+            "{HEADER}{constants}\nclass User(Base):\n    __tablename__ = T\n    id = Column(Integer, primary_key=True)\n"
+        );
+        let run = port(dir.path(), "models.py", &source);
+        assert_eq!(run.code, Some(0), "{}", head(&run.stderr));
+        assert!(
+            run.stderr.contains("warning[W0600]"),
+            "{}",
+            head(&run.stderr)
+        );
+    }
+}

@@ -183,7 +183,7 @@ fn extract_one(
     scope.link(index, source.name, source.is_package);
     // Constant expressions become literals before anything reads them; module constants are
     // offered to the modules importing them.
-    let constants = eval::Constants::of(&source.syntax.body);
+    let constants = eval::Constants::of(&source.syntax.body, files.text(source.file).len());
     let (unknown_why, values) = {
         let ev = eval::Evaluator::new(&constants, &scope, index);
         let reasons = eval::fold_module(&mut source.syntax.body, &ev);

@@ -324,3 +324,23 @@ fn constants_that_explode() {
         );
     }
 }
+
+/// A class of 20,000 columns, and a joined subclass of it with 20,000 more: matching a
+/// subclass's columns to its parent's was quadratic in the columns.
+#[test]
+fn twenty_thousand_columns() {
+    let dir = tempfile::tempdir().unwrap();
+    let columns = |prefix: &str| -> String {
+        (0..20_000)
+            .map(|i| format!("    {prefix}{i} = Column(Integer)\n"))
+            .collect()
+    };
+    let source = format!(
+        "{HEADER}class Wide(Base):\n    __tablename__ = \"wide\"\n    id = Column(Integer, primary_key=True)\n{}\n\nclass Wider(Wide):\n    __tablename__ = \"wider\"\n    id = Column(Integer, ForeignKey(\"wide.id\"), primary_key=True)\n{}",
+        columns("a"),
+        columns("b")
+    );
+    let run = port(dir.path(), "models.py", source);
+    assert_eq!(run.code, Some(0), "{}", head(&run.stderr));
+    assert!(run.stdout.contains("pub b19999: Option<i32>,"));
+}

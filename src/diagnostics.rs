@@ -1211,6 +1211,26 @@ pub fn column_type_not_expressible(
     )])
 }
 
+pub fn schema_not_expressible(
+    span: Span,
+    schema: &str,
+    table: &str,
+    target: &str,
+    written: &str,
+) -> Diagnostic {
+    warning(
+        "W0702",
+        format!("schema `{schema}` of table `{table}` cannot be named in the {target} output"),
+    )
+    .with_labels(vec![primary(
+        span,
+        format!("written as `{written}`, which is a Rust identifier"),
+    )])
+    .with_notes(vec![help(
+        "the generated queries name the schema as written; rename the schema, or edit it by hand",
+    )])
+}
+
 // ---- SQL DDL -----------------------------------------------------------------------------------
 
 pub fn type_not_in_dialect(span: Span, column: &str, class: &str, dialect: &str) -> Diagnostic {

@@ -227,46 +227,58 @@ pub fn analyse(inputs: &[Input]) -> Analysis {
 
 /// Runs the pipeline on the current thread.
 fn run_here(inputs: &[Input], emit: Emit) -> Outcome {
-    let Analysis {
-        files,
-        diagnostics: diags,
-        graph,
-        unreadable,
-    } = analyse(inputs);
-    let ok = !diagnostics::has_errors(&diags);
+    let mut analysis = analyse(inputs);
     let names: Vec<String> = inputs.iter().map(|i| i.name.clone()).collect();
-    let mut diags = diags;
-    let (mut output, mut tree) = (None, None);
-    if ok {
-        let mut target = |t: Target, layout: emit::orm::Layout| {
-            let emitter = match t {
-                Target::Sqlx => emit::sqlx::emit,
-                Target::Diesel => emit::diesel::emit,
-                Target::SeaOrm => emit::sea_orm::emit,
-                Target::SeaOrmExpanded => emit::sea_orm::emit_expanded,
-            };
-            emitter(&graph, &files, &names, layout, &mut diags)
-        };
-        match emit {
-            Emit::Rust => output = Some(emit::rust::emit(&graph, &files, &names)),
-            Emit::GraphJson => output = Some(emit::graph_json::emit(&graph)),
-            Emit::RustTree => tree = Some(emit::tree::emit_tree(&graph, &files, &names)),
-            Emit::Target(t) => {
-                output = target(t, emit::orm::Layout::File)
-                    .into_iter()
-                    .next()
-                    .map(|f| f.contents)
-            }
-            Emit::TargetTree(t) => tree = Some(target(t, emit::orm::Layout::Tree)),
-            Emit::Sql(dialect) => output = emit::sql::emit(&graph, &names, dialect, &mut diags),
-            Emit::Mermaid => output = Some(emit::mermaid::emit(&graph, &names)),
-        }
-    }
+    let mut diags = std::mem::take(&mut analysis.diagnostics);
+    let (output, tree) = generate(&analysis, &names, emit, &mut diags);
+    let Analysis {
+        files, unreadable, ..
+    } = analysis;
     Outcome {
         files,
         diagnostics: diags,
         output,
         tree,
         unreadable,
+    }
+}
+
+/// Generates `emit` from the graph of `analysis` (of the inputs named `names`), adding the
+/// emitter's own diagnostics to `diags`, which holds the analysis's. Nothing is generated when
+/// `diags` has errors; then, or for a tree, the text is `None`; the tree is `None` unless
+/// `emit` asks for one.
+pub fn generate(
+    analysis: &Analysis,
+    names: &[String],
+    emit: Emit,
+    diags: &mut Vec<Diagnostic>,
+) -> (Option<String>, Option<Vec<emit::tree::GeneratedFile>>) {
+    let (graph, files) = (&analysis.graph, &analysis.files);
+    if diagnostics::has_errors(diags) {
+        return (None, None);
+    }
+    let mut target = |t: Target, layout: emit::orm::Layout| {
+        let emitter = match t {
+            Target::Sqlx => emit::sqlx::emit,
+            Target::Diesel => emit::diesel::emit,
+            Target::SeaOrm => emit::sea_orm::emit,
+            Target::SeaOrmExpanded => emit::sea_orm::emit_expanded,
+        };
+        emitter(graph, files, names, layout, diags)
+    };
+    match emit {
+        Emit::Rust => (Some(emit::rust::emit(graph, files, names)), None),
+        Emit::GraphJson => (Some(emit::graph_json::emit(graph)), None),
+        Emit::RustTree => (None, Some(emit::tree::emit_tree(graph, files, names))),
+        Emit::Target(t) => (
+            target(t, emit::orm::Layout::File)
+                .into_iter()
+                .next()
+                .map(|f| f.contents),
+            None,
+        ),
+        Emit::TargetTree(t) => (None, Some(target(t, emit::orm::Layout::Tree))),
+        Emit::Sql(dialect) => (emit::sql::emit(graph, names, dialect, diags), None),
+        Emit::Mermaid => (Some(emit::mermaid::emit(graph, names)), None),
     }
 }

@@ -57,3 +57,36 @@ fn what_a_query_on_column_pairs_cannot_load_is_reported() {
         assert_eq!(single.is_empty(), !sea_orm, "{name}: {single:?}");
     }
 }
+
+/// A schema name that is no Rust identifier (found by `fuzz/`: Diesel's `table!` took it as
+/// one, and building the identifier panicked): every target writes its output, and Diesel's,
+/// which must name the schema as an identifier, says how it wrote it (W0702).
+#[test]
+fn a_schema_that_is_no_identifier() {
+    let source = "from sqlalchemy import Column, Integer\nfrom sqlalchemy.orm import declarative_base\n\nBase = declarative_base()\n\n\nclass User(Base):\n    __tablename__ = \"user\"\n    __table_args__ = {\"schema\": \"cor#\"}\n    id = Column(Integer, primary_key=True)\n";
+    for (target, name) in TARGETS {
+        for emit in [Emit::Target(*target), Emit::TargetTree(*target)] {
+            let out = sa2rs::run(
+                vec![sa2rs::Input::standalone("models.py", source.into())],
+                emit,
+            );
+            assert!(
+                out.output.is_some() || out.tree.is_some(),
+                "{name}: {:?}",
+                out.diagnostics
+            );
+            let codes = common::codes(&out);
+            let expected: &[&str] = if *target == Target::Diesel {
+                &["W0702"]
+            } else {
+                &[]
+            };
+            assert_eq!(codes, expected, "{name}");
+        }
+    }
+    let out = sa2rs::run(
+        vec![sa2rs::Input::standalone("models.py", source.into())],
+        Emit::Target(Target::Diesel),
+    );
+    assert!(out.output.unwrap().contains("cor_.user (id)"));
+}

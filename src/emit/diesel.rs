@@ -9,11 +9,11 @@ use indexmap::{IndexMap, IndexSet};
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::names::{ident, Namespace};
+use super::names::{self, ident, Namespace};
 use super::orm::{Layout, OrmPlan, RelationJoin, RelationPlan};
 use super::rust::{column_doc, doc, print, print_registry};
 use super::tree::GeneratedFile;
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{self as diag, Diagnostic};
 use crate::graph::{Graph, TableId};
 use crate::ir::TypeKind;
 use crate::source::SourceFiles;
@@ -75,6 +75,8 @@ struct Schema {
     tables: Vec<String>,
     /// Each column's name in its `table!`, by table.
     columns: Vec<Vec<String>>,
+    /// Each table's schema as `table!` names it (an identifier), by table.
+    schemas: Vec<Option<String>>,
     /// Each column's Diesel SQL type (without `Nullable`, as `table!` names it) and Rust type,
     /// by table.
     types: Vec<Vec<(&'static str, TokenStream)>>,
@@ -94,6 +96,28 @@ impl Schema {
             .tables
             .iter()
             .map(|t| modules.snake(&t.name))
+            .collect();
+        // `table!` takes the schema as an identifier, with no `sql_name`.
+        let schemas = graph
+            .tables
+            .iter()
+            .map(|table| {
+                let schema = table.schema.as_ref()?;
+                let mut written = names::sanitize(schema, "schema");
+                if names::is_keyword(&written) {
+                    written.push('_');
+                }
+                if written != *schema {
+                    diags.push(diag::schema_not_expressible(
+                        table.span,
+                        schema,
+                        &table.name,
+                        "Diesel",
+                        &written,
+                    ));
+                }
+                Some(written)
+            })
             .collect();
         let columns = graph
             .tables
@@ -159,6 +183,7 @@ impl Schema {
         Schema {
             tables,
             columns,
+            schemas,
             types,
             joinables,
             belongs_to,
@@ -204,8 +229,7 @@ impl Schema {
             if self.tables[t] != table.name {
                 out.push_str(&format!("        #[sql_name = {:?}]\n", table.name));
             }
-            let schema = table
-                .schema
+            let schema = self.schemas[t]
                 .as_ref()
                 .map(|s| format!("{}.", ident(s)))
                 .unwrap_or_default();

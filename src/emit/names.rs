@@ -19,7 +19,7 @@ const NOT_RAW: &[&str] = &["self", "Self", "super", "crate", "_"];
 /// A name made valid as a Rust identifier (characters outside identifiers become `_`, a
 /// leading digit gets a `_` prefix, an empty name becomes `fallback`), with keywords renamed.
 /// Returns the identifier's text as it should be written (`r#type`, `self_`).
-fn sanitize(name: &str, fallback: &str) -> String {
+pub fn sanitize(name: &str, fallback: &str) -> String {
     let mut s: String = name
         .chars()
         .map(|c| {

@@ -47,7 +47,11 @@ impl Extractor<'_> {
                     matches!(&base.kind, ExprKind::Attribute { attr, .. } if attr == "Model");
                 return Lineage::Declarative { flask };
             }
-            match self.scope.resolve_sqla(base) {
+            let resolved = match self.class_aliases.get(base.as_name().unwrap_or_default()) {
+                Some(class) => Some(Resolved::Local(class.clone())),
+                None => self.scope.resolve_sqla(base),
+            };
+            match resolved {
                 Some(Resolved::Sqla(n))
                     if matches!(n.as_str(), "DeclarativeBase" | "DeclarativeBaseNoMeta") =>
                 {

@@ -4,7 +4,9 @@
 //! It knows literals, tuples, lists and dicts; names bound to module or class constants
 //! (the assignment in effect where the name is used) and constants imported from other input
 //! modules; `+`, `*` and `%` on strings and numbers; f-strings; `str.format`; a few `str`
-//! methods. It never runs user code, never guesses, and stops after [`FUEL`] steps.
+//! methods. It never runs user code, never guesses, and stops after [`FUEL`] steps, or when
+//! the strings it builds outgrow [`MAX_STR`] (one string) or the module's budget (all of them,
+//! see [`BUDGET_STRS`]).
 
 use std::cell::{Cell, RefCell};
 
@@ -43,6 +45,16 @@ pub const FUEL: u32 = 10_000;
 /// How deep evaluation may recurse (through names and nested expressions).
 const MAX_DEPTH: u32 = 64;
 
+/// The longest string one operation may build (`*`, `+`, `%`, `format`, `replace`, `join`).
+pub const MAX_STR: usize = 1 << 20;
+
+/// How many bytes of values every evaluation of a module may build together: this many strings
+/// of [`MAX_STR`], and [`BUDGET_PER_SOURCE_BYTE`] per byte of the module's source. Each step's
+/// value is charged (a name's value is a copy), so that no input makes the evaluator hold more
+/// than a multiple of its own size.
+const BUDGET_STRS: usize = 8;
+const BUDGET_PER_SOURCE_BYTE: usize = 16;
+
 /// Module-level (and class-level) assignments of names, with where they happen: copies of the
 /// values that could be constants (not `Column(...)` and other calls), so that the module can
 /// then be folded in place.
@@ -52,6 +64,8 @@ pub struct Constants {
     module: IndexMap<String, Vec<(u32, Option<Expr>)>>,
     /// `class -> attribute -> value`, for `Config.PREFIX` style constants.
     classes: IndexMap<String, IndexMap<String, Expr>>,
+    /// The bytes of values the module's evaluations may still build.
+    budget: Cell<usize>,
 }
 
 /// `str` methods the evaluator knows; other calls are never constants.
@@ -72,11 +86,23 @@ fn could_be_constant(e: &Expr) -> bool {
 }
 
 impl Constants {
-    /// Collects the simple assignments of a module body (following `if`/`try` blocks).
-    pub fn of(body: &[Stmt]) -> Self {
+    /// Collects the simple assignments of a module body (following `if`/`try` blocks), of a
+    /// module of `source_len` bytes (which sets the evaluation budget).
+    pub fn of(body: &[Stmt], source_len: usize) -> Self {
         let mut c = Constants::default();
+        c.budget.set(
+            (BUDGET_STRS * MAX_STR)
+                .saturating_add(source_len.saturating_mul(BUDGET_PER_SOURCE_BYTE)),
+        );
         c.collect(body);
         c
+    }
+
+    /// Takes `bytes` from the module's budget; false when it does not hold that much.
+    fn charge(&self, bytes: usize) -> bool {
+        let left = self.budget.get();
+        self.budget.set(left.saturating_sub(bytes));
+        bytes <= left
     }
 
     fn collect(&mut self, body: &[Stmt]) {
@@ -214,7 +240,13 @@ impl<'a> Evaluator<'a> {
         self.depth.set(self.depth.get() + 1);
         let v = self.value_inner(e);
         self.depth.set(self.depth.get() - 1);
-        v
+        match v {
+            Ok(v) if !self.constants.charge(weight(&v)) => Err(unknown(
+                e.span,
+                "builds more data than sa2rs evaluates in one module".into(),
+            )),
+            v => v,
+        }
     }
 
     fn value_inner(&self, e: &Expr) -> Evaluated {
@@ -263,6 +295,9 @@ impl<'a> Evaluator<'a> {
                     match p {
                         FStringPart::Literal(l) => s.push_str(l),
                         FStringPart::Value(v) => s.push_str(&to_str(&self.value(v)?)),
+                    }
+                    if s.len() > MAX_STR {
+                        return Err(too_large(e.span));
                     }
                 }
                 Ok(Value::Str(s))
@@ -411,7 +446,19 @@ impl<'a> Evaluator<'a> {
                     "strip" if args.is_empty() => Ok(Value::Str(s.trim().to_owned())),
                     "title" => Ok(Value::Str(title(&s))),
                     "replace" => match arg_strs()?.as_slice() {
-                        [from, to] => Ok(Value::Str(s.replace(from.as_str(), to))),
+                        [from, to] => {
+                            // Python inserts `to` between the characters for an empty `from`.
+                            let hits = if from.is_empty() {
+                                s.chars().count() + 1
+                            } else {
+                                s.matches(from.as_str()).count()
+                            };
+                            let len = hits.saturating_mul(to.len()).saturating_add(s.len());
+                            if len > MAX_STR {
+                                return Err(too_large(e.span));
+                            }
+                            Ok(Value::Str(s.replace(from.as_str(), to)))
+                        }
                         _ => Err(unknown(e.span, "calls `str.replace` with a count".into())),
                     },
                     "format" => {
@@ -424,14 +471,24 @@ impl<'a> Evaluator<'a> {
                             named.insert(n.clone(), self.value(&k.value)?);
                         }
                         format(&s, &positional, &named).ok_or_else(|| {
-                            unknown(e.span, "uses a format sa2rs does not evaluate".into())
+                            unknown(
+                                e.span,
+                                "uses a format sa2rs does not evaluate, or builds too large a string"
+                                    .into(),
+                            )
                         })
                     }
                     "join" => match args {
                         [items] => match self.value(items)? {
-                            Value::List(v) | Value::Tuple(v) => Ok(Value::Str(
-                                v.iter().map(to_str).collect::<Vec<_>>().join(&s),
-                            )),
+                            Value::List(v) | Value::Tuple(v) => {
+                                let parts: Vec<String> = v.iter().map(to_str).collect();
+                                let len = parts.iter().map(String::len).sum::<usize>()
+                                    + s.len().saturating_mul(parts.len());
+                                if len > MAX_STR {
+                                    return Err(too_large(e.span));
+                                }
+                                Ok(Value::Str(parts.join(&s)))
+                            }
                             _ => Err(unknown(e.span, "joins something other than a list".into())),
                         },
                         _ => Err(unknown(e.span, "calls `str.join` oddly".into())),
@@ -556,10 +613,35 @@ pub(super) fn title(s: &str) -> String {
     out
 }
 
+fn too_large(span: Span) -> Unknown {
+    unknown(span, "builds a string too large to evaluate".into())
+}
+
+/// The bytes a value holds, roughly: what evaluating it costs the module's budget.
+fn weight(v: &Value) -> usize {
+    match v {
+        Value::Str(s) => s.len().max(1),
+        Value::Tuple(items) | Value::List(items) => {
+            items.iter().map(weight).sum::<usize>().saturating_add(1)
+        }
+        Value::Dict(pairs) => pairs
+            .iter()
+            .map(|(k, v)| weight(k) + weight(v))
+            .sum::<usize>()
+            .saturating_add(1),
+        _ => 1,
+    }
+}
+
 pub(super) fn binop(l: Value, op: BinOp, r: Value, span: Span) -> Evaluated {
     use Value::*;
     Ok(match (l, op, r) {
-        (Str(a), BinOp::Add, Str(b)) => Str(a + &b),
+        (Str(a), BinOp::Add, Str(b)) => {
+            if a.len() + b.len() > MAX_STR {
+                return Err(too_large(span));
+            }
+            Str(a + &b)
+        }
         (Int(a), BinOp::Add, Int(b)) => Int(a.checked_add(b).ok_or_else(|| overflow(span))?),
         (Int(a), BinOp::Sub, Int(b)) => Int(a.checked_sub(b).ok_or_else(|| overflow(span))?),
         (Int(a), BinOp::Mul, Int(b)) => Int(a.checked_mul(b).ok_or_else(|| overflow(span))?),
@@ -574,11 +656,8 @@ pub(super) fn binop(l: Value, op: BinOp, r: Value, span: Span) -> Evaluated {
         }
         (Str(a), BinOp::Mul, Int(n)) | (Int(n), BinOp::Mul, Str(a)) => {
             let n = usize::try_from(n).unwrap_or(0);
-            if a.len().saturating_mul(n) > 1 << 20 {
-                return Err(unknown(
-                    span,
-                    "builds a string too large to evaluate".into(),
-                ));
+            if a.len().saturating_mul(n) > MAX_STR {
+                return Err(too_large(span));
             }
             Str(a.repeat(n))
         }
@@ -587,8 +666,12 @@ pub(super) fn binop(l: Value, op: BinOp, r: Value, span: Span) -> Evaluated {
                 Tuple(v) => v,
                 other => vec![other],
             };
-            Str(percent(&fmt, &args)
-                .ok_or_else(|| unknown(span, "uses a `%` format sa2rs does not evaluate".into()))?)
+            let out = percent(&fmt, &args)
+                .ok_or_else(|| unknown(span, "uses a `%` format sa2rs does not evaluate".into()))?;
+            if out.len() > MAX_STR {
+                return Err(too_large(span));
+            }
+            Str(out)
         }
         _ => {
             return Err(unknown(
@@ -623,7 +706,8 @@ fn percent(fmt: &str, args: &[Value]) -> Option<String> {
     args.next().is_none().then_some(out)
 }
 
-/// `fmt.format(*positional, **named)` for `{}`, `{0}`, `{name}` and `{{`/`}}`, without format specs.
+/// `fmt.format(*positional, **named)` for `{}`, `{0}`, `{name}` and `{{`/`}}`, without format
+/// specs; `None` also when the result would be longer than [`MAX_STR`].
 pub(super) fn format(
     fmt: &str,
     positional: &[Value],
@@ -662,6 +746,9 @@ pub(super) fn format(
                     named.get(&field)?
                 };
                 out.push_str(&to_str(v));
+                if out.len() > MAX_STR {
+                    return None;
+                }
             }
             '}' => return None,
             c => out.push(c),
@@ -816,7 +903,7 @@ mod tests {
     fn eval_result(src: &str) -> Evaluated {
         let parsed = crate::parse::parse(0, src, "t.py").expect("test source parses");
         let body = parsed.module.body;
-        let constants = Constants::of(&body);
+        let constants = Constants::of(&body, src.len());
         let scope = Scope::of(&body);
         let index = ModuleIndex::default();
         let ev = Evaluator::new(&constants, &scope, &index);
@@ -898,5 +985,50 @@ mod tests {
         );
         let e = eval_result(&src).unwrap_err();
         assert!(e.why.contains("too"), "{e:?}");
+    }
+
+    /// Chains of assignments, `n` of them, each built from the one before by `step` (`{p}`
+    /// is the previous name); the value of the last.
+    fn chain(first: &str, step: &str, n: usize) -> Evaluated {
+        let steps: String = (1..=n)
+            .map(|i| format!("A{i} = {}\n", step.replace("{p}", &format!("A{}", i - 1))))
+            .collect();
+        eval_result(&format!("A0 = {first}\n{steps}result = A{n}\n"))
+    }
+
+    /// Operations whose result outgrows their operands stop at `MAX_STR` before building it:
+    /// each of these would build gigabytes within the step budget.
+    #[test]
+    fn strings_are_bounded() {
+        let big = format!("'x' * {MAX_STR}");
+        for (first, step, n) in [
+            // Squaring the length: 2, 4, 16, 256, 65536, then 2^32.
+            ("'xx'", "{p}.replace('x', {p})", 5),
+            // 2, 8, 80, 6560, then 43 million.
+            ("'xx'", "{p}.replace('', {p})", 4),
+            (big.as_str(), "{p} + {p}", 1),
+            (big.as_str(), "f'{{p}}{{p}}'", 1),
+            (big.as_str(), "'%s%s' % ({p}, {p})", 1),
+            (big.as_str(), "{p}.join(['a', 'b', 'c'])", 1),
+        ] {
+            let e = chain(first, step, n).unwrap_err();
+            assert!(e.why.contains("too large"), "{step}: {e:?}");
+        }
+        let reuse = format!("A = {big}\nresult = '{}'.format(A)\n", "{0}".repeat(1000));
+        assert!(eval_result(&reuse).is_err());
+        // Up to the limit, they work.
+        assert_eq!(
+            chain("'xx'", "{p}.replace('x', {p})", 3),
+            s(&"x".repeat(256))
+        );
+    }
+
+    /// Copies of a large value (a name's value is a copy) draw on the module's budget, so a
+    /// few bytes of source cannot make gigabytes of values.
+    #[test]
+    fn copies_are_bounded_by_the_module() {
+        let src = format!("A = 'x' * {MAX_STR}\nresult = [{}]\n", "A, ".repeat(3000));
+        let e = eval_result(&src).unwrap_err();
+        assert!(e.why.contains("more data"), "{e:?}");
     }
 }

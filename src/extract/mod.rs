@@ -82,6 +82,9 @@ struct Extractor<'a> {
     records: Vec<mro::ClassRecord>,
     /// The latest class statement of each name.
     record_by_name: IndexMap<String, usize>,
+    /// Module-level names bound to a class statement of the module (`X = A`, with `A` a class
+    /// defined above): the class's name, as `record_by_name` knew it then.
+    class_aliases: IndexMap<String, String>,
     /// Records of classes of other modules loaded into `records`, by dotted path.
     remote_by_path: IndexMap<String, usize>,
     /// Spans already reported by [`Extractor::once`].
@@ -180,7 +183,7 @@ fn extract_one(
     scope.link(index, source.name, source.is_package);
     // Constant expressions become literals before anything reads them; module constants are
     // offered to the modules importing them.
-    let constants = eval::Constants::of(&source.syntax.body);
+    let constants = eval::Constants::of(&source.syntax.body, files.text(source.file).len());
     let (unknown_why, values) = {
         let ev = eval::Evaluator::new(&constants, &scope, index);
         let reasons = eval::fold_module(&mut source.syntax.body, &ev);
@@ -221,6 +224,7 @@ fn extract_one(
         class_body: IndexMap::new(),
         records: Vec::new(),
         record_by_name: IndexMap::new(),
+        class_aliases: IndexMap::new(),
         remote_by_path: IndexMap::new(),
         reported: std::collections::HashSet::new(),
         decls: FileDecls::default(),
@@ -348,6 +352,7 @@ impl Extractor<'_> {
             }
         }
         let names: Vec<&str> = targets.iter().filter_map(Expr::as_name).collect();
+        self.bind_class_alias(&names, value);
         self.bind_metadata(&names, value);
         let ExprKind::Call {
             func,

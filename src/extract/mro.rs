@@ -101,7 +101,52 @@ impl Extractor<'_> {
             own_table: false,
         });
         self.record_by_name.insert(c.name.clone(), index);
+        self.class_aliases.shift_remove(&c.name);
         index
+    }
+
+    /// Binds `names` as aliases of the class `value` names when it names one (`X = A`, or
+    /// `Y = X` for such an alias), or of the declarative base it names; unbinds them from a
+    /// class otherwise. The class is the one bound when the
+    /// assignment runs, so an alias never refers to itself.
+    pub(super) fn bind_class_alias(&mut self, names: &[&str], value: &Expr) {
+        let class = value.as_name().and_then(|n| self.class_named(n));
+        // `Model = Base`: another name for a declarative base.
+        if let Some(kind) = value.as_name().and_then(|n| self.bases.get(n)).copied() {
+            for name in names {
+                self.bases.insert((*name).to_owned(), kind);
+            }
+        }
+        for name in names {
+            match &class {
+                Some(class) => {
+                    self.class_aliases.insert((*name).to_owned(), class.clone());
+                }
+                None => {
+                    self.class_aliases.shift_remove(*name);
+                }
+            }
+        }
+    }
+
+    /// The class statement a module-level name is bound to now: a class of that name, or an
+    /// alias of one.
+    fn class_named(&self, name: &str) -> Option<String> {
+        match self.class_aliases.get(name) {
+            Some(class) => Some(class.clone()),
+            None => self
+                .record_by_name
+                .contains_key(name)
+                .then(|| name.to_owned()),
+        }
+    }
+
+    /// A class base as the module binds it: `Local(A)` for an alias `X = A` of a class.
+    pub(super) fn resolve_base(&self, base: &Expr) -> Option<Resolved> {
+        match base.as_name().and_then(|n| self.class_aliases.get(n)) {
+            Some(class) => Some(Resolved::Local(class.clone())),
+            None => self.scope.resolve(base),
+        }
     }
 
     fn mro_item(&mut self, base: &Expr) -> MroItem {
@@ -109,7 +154,7 @@ impl Extractor<'_> {
         if let ExprKind::Subscript { value, .. } = &base.kind {
             return self.mro_item(value);
         }
-        match self.scope.resolve(base) {
+        match self.resolve_base(base) {
             Some(Resolved::Local(n)) => match self.record_by_name.get(&n) {
                 Some(&i) => MroItem::Local(i),
                 None => MroItem::Opaque(n),

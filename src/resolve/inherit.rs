@@ -3,6 +3,8 @@
 //! joined subclasses need a foreign key to the parent's table, and every class gets the list
 //! of columns its mapper maps; then polymorphic settings.
 
+use indexmap::IndexMap;
+
 use super::join::{self, JoinError};
 use super::relationships::class_column;
 use super::tables::column;
@@ -30,15 +32,24 @@ pub(super) fn own_table(graph: &mut Graph, names: &Names, id: ClassId, decl: &Cl
         (Some(p), InheritKind::Joined) => graph.class(p).columns.clone(),
         _ => Vec::new(),
     };
+    // Where each attribute first is in `columns`, so that a wide table is not quadratic.
+    let mut at_attr: IndexMap<String, usize> = IndexMap::new();
+    for (i, &c) in columns.iter().enumerate() {
+        if let Some(a) = &graph.column(c).attr {
+            at_attr.entry(a.clone()).or_insert(i);
+        }
+    }
     for index in 0..graph.table(table).columns.len() {
         let own = ColumnRef { table, index };
         let attr = graph.column(own).attr.clone();
-        match columns
-            .iter()
-            .position(|&c| attr.is_some() && graph.column(c).attr == attr)
-        {
-            Some(at) => columns[at] = own,
-            None => columns.push(own),
+        match attr.as_ref().and_then(|a| at_attr.get(a)) {
+            Some(&at) => columns[at] = own,
+            None => {
+                if let Some(a) = attr {
+                    at_attr.insert(a, columns.len());
+                }
+                columns.push(own);
+            }
         }
     }
     let class = &mut graph.classes[id.0];
@@ -109,13 +120,23 @@ pub(super) fn check(
     mapped: &[(ClassId, &ClassDecl)],
     diags: &mut Vec<Diagnostic>,
 ) {
+    // How long each table was when each mapper was built: the columns mapped by the classes
+    // registered up to it (`mapped` is in registration order, as `graph.classes`).
+    let mut upto = vec![0; graph.tables.len()];
+    let mut registered = 0;
     for &(id, decl) in mapped {
+        for class in graph.classes.get(registered..=id.0).unwrap_or_default() {
+            for r in &class.columns {
+                upto[r.table.0] = upto[r.table.0].max(r.index + 1);
+            }
+        }
+        registered = registered.max(id.0 + 1);
         if let Some(Inherits {
             parent,
             kind: InheritKind::Joined,
         }) = graph.class(id).inherits
         {
-            inherit_condition(graph, id, parent, decl, diags);
+            inherit_condition(graph, id, parent, decl, &upto, diags);
         }
     }
     for &(id, decl) in mapped {
@@ -152,6 +173,7 @@ fn inherit_condition(
     id: ClassId,
     parent: ClassId,
     decl: &ClassDecl,
+    upto: &[usize],
     diags: &mut Vec<Diagnostic>,
 ) {
     let table = graph.class(id).table;
@@ -159,16 +181,7 @@ fn inherit_condition(
     let name = |t: TableId| graph.table(t).name.clone();
     // The tables as they were when the mapper was built: columns mapped by classes registered
     // before this one (tables grow in registration order), and its own.
-    let existed_upto = |t: TableId| -> usize {
-        graph.classes[..=id.0]
-            .iter()
-            .flat_map(|c| c.columns.iter())
-            .filter(|r| r.table == t)
-            .map(|r| r.index + 1)
-            .max()
-            .unwrap_or(0)
-    };
-    let (parent_len, own_len) = (existed_upto(parent_table), existed_upto(table));
+    let (parent_len, own_len) = (upto[parent_table.0], upto[table.0]);
     let existed = |r: ColumnRef| {
         (r.table == parent_table && r.index < parent_len) || (r.table == table && r.index < own_len)
     };
@@ -204,6 +217,13 @@ fn inherit_condition(
             &t.name,
         ));
     }
+    // The parent's first column of each attribute.
+    let mut parent_attrs: IndexMap<&str, ColumnRef> = IndexMap::new();
+    for &c in &graph.class(parent).columns {
+        if let Some(a) = &graph.column(c).attr {
+            parent_attrs.entry(a).or_insert(c);
+        }
+    }
     for (index, col) in t.columns.iter().enumerate().take(own_len) {
         let own = ColumnRef { table, index };
         let Some(attr) = &col.attr else { continue };
@@ -211,12 +231,7 @@ fn inherit_condition(
         if decl.combined.contains(attr) {
             continue;
         }
-        let Some(&p) = graph
-            .class(parent)
-            .columns
-            .iter()
-            .find(|&&c| graph.column(c).attr.as_ref() == Some(attr))
-        else {
+        let Some(&p) = parent_attrs.get(attr.as_str()) else {
             continue;
         };
         if !pairs.iter().any(|x| x.referent == p && x.foreign == own) {

@@ -67,6 +67,40 @@ impl Outcome {
     }
 }
 
+/// Runs `f` and, when the environment variable `SA2RS_TIMINGS` is set, reports on standard
+/// error how long it took: wall time, and the CPU time of the whole process (all threads; on
+/// Linux), for profiling the stages of the pipeline.
+pub fn timed<T>(stage: &str, f: impl FnOnce() -> T) -> T {
+    static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    if !*ON.get_or_init(|| std::env::var_os("SA2RS_TIMINGS").is_some()) {
+        return f();
+    }
+    let (wall, cpu) = (std::time::Instant::now(), cpu_seconds());
+    let out = f();
+    let cpu = match (cpu, cpu_seconds()) {
+        (Some(before), Some(after)) => format!(", {:.2}s CPU", after - before),
+        _ => String::new(),
+    };
+    eprintln!(
+        "sa2rs: {stage}: {:.3}s wall{cpu}",
+        wall.elapsed().as_secs_f64()
+    );
+    out
+}
+
+/// The user and system CPU time of this process so far, from `/proc/self/stat` (clock ticks,
+/// taken as the usual 100 a second).
+fn cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the command name (which ends with the last `)`): utime and stime are the
+    // 12th and 13th.
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let mut fields = rest.split(' ').skip(11);
+    let utime: f64 = fields.next()?.parse().ok()?;
+    let stime: f64 = fields.next()?.parse().ok()?;
+    Some((utime + stime) / 100.0)
+}
+
 /// The stack the pipeline runs on. The parser's tree of a pathologically nested file is
 /// recursive to build and to drop, so the pipeline gets a stack sized for it.
 const STACK_SIZE: usize = 1 << 30;
@@ -109,29 +143,31 @@ pub fn analyse(inputs: &[Input]) -> Analysis {
     let mut parsed = Vec::new();
     let mut failed = Vec::new();
     let mut unreadable = false;
-    for input in inputs {
-        let text = match source::decode(&input.bytes) {
-            Ok(text) => text,
-            Err(e) => {
-                let file = files.add(input.name.clone(), e.lossy.clone());
-                let at = (e.offset as u32).min(e.lossy.len() as u32);
-                let end = (at + 1).min(e.lossy.len() as u32);
-                diags.push(diagnostics::not_utf8(Span::new(file, at, end), &e.message));
-                unreadable = true;
-                continue;
-            }
-        };
-        let file = files.add(input.name.clone(), text);
-        match parse::parse(file, files.text(file), &input.name) {
-            Ok(p) => {
-                if let Some(span) = p.truncated_at {
-                    diags.push(diagnostics::truncated(&files, span, parse::MAX_DEPTH));
+    timed("parse", || {
+        for input in inputs {
+            let text = match source::decode(&input.bytes) {
+                Ok(text) => text,
+                Err(e) => {
+                    let file = files.add(input.name.clone(), e.lossy.clone());
+                    let at = (e.offset as u32).min(e.lossy.len() as u32);
+                    let end = (at + 1).min(e.lossy.len() as u32);
+                    diags.push(diagnostics::not_utf8(Span::new(file, at, end), &e.message));
+                    unreadable = true;
+                    continue;
                 }
-                parsed.push((file, input, p.module));
+            };
+            let file = files.add(input.name.clone(), text);
+            match parse::parse(file, files.text(file), &input.name) {
+                Ok(p) => {
+                    if let Some(span) = p.truncated_at {
+                        diags.push(diagnostics::truncated(&files, span, parse::MAX_DEPTH));
+                    }
+                    parsed.push((file, input, p.module));
+                }
+                Err(e) => failed.push((input, e)),
             }
-            Err(e) => failed.push((input, e)),
         }
-    }
+    });
     // A module that does not parse fails the run when it is the only input or another input
     // imports it; otherwise it is unrelated to the models (a script, a migration) and is skipped.
     let imported: Vec<String> = parsed
@@ -162,7 +198,9 @@ pub fn analyse(inputs: &[Input]) -> Analysis {
         })
         .collect();
     let before = diags.len();
-    let decls = extract::extract_all(&mut sources, &files, &mut diags);
+    let decls = timed("extract", || {
+        extract::extract_all(&mut sources, &files, &mut diags)
+    });
     drop(sources);
     let nothing = decls
         .iter()
@@ -172,7 +210,8 @@ pub fn analyse(inputs: &[Input]) -> Analysis {
             diags.push(diagnostics::no_models(Span::new(*file, 0, 0), &input.name));
         }
     }
-    let graph = resolve::resolve(&decls, &mut diags);
+    let graph = timed("resolve", || resolve::resolve(&decls, &mut diags));
+    timed("drop syntax and declarations", || drop((parsed, decls)));
     Analysis {
         files,
         diagnostics: diags,
@@ -188,7 +227,7 @@ fn run_here(inputs: &[Input], emit: Emit) -> Outcome {
         diagnostics: diags,
         graph,
         unreadable,
-    } = analyse(inputs);
+    } = timed("analyse", || analyse(inputs));
     let ok = !diagnostics::has_errors(&diags);
     let names: Vec<String> = inputs.iter().map(|i| i.name.clone()).collect();
     let mut diags = diags;
@@ -204,7 +243,7 @@ fn run_here(inputs: &[Input], emit: Emit) -> Outcome {
             emitter(&graph, &files, &names, layout, &mut diags)
         };
         match emit {
-            Emit::Rust => output = Some(emit::rust::emit(&graph, &files, &names)),
+            Emit::Rust => output = Some(timed("emit", || emit::rust::emit(&graph, &files, &names))),
             Emit::GraphJson => output = Some(emit::graph_json::emit(&graph)),
             Emit::RustTree => tree = Some(emit::tree::emit_tree(&graph, &files, &names)),
             Emit::Target(t) => {

@@ -81,8 +81,26 @@ pub fn timed<T>(stage: &str, f: impl FnOnce() -> T) -> T {
         (Some(before), Some(after)) => format!(", {:.2}s CPU", after - before),
         _ => String::new(),
     };
+    let memory = std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|status| {
+            let kib = |key: &str| -> Option<u64> {
+                let line = status.lines().find(|l| l.starts_with(key))?;
+                line[key.len()..]
+                    .trim()
+                    .trim_end_matches(" kB")
+                    .parse()
+                    .ok()
+            };
+            Some(format!(
+                ", {} MiB resident ({} MiB peak)",
+                kib("VmRSS:")? / 1024,
+                kib("VmHWM:")? / 1024
+            ))
+        })
+        .unwrap_or_default();
     eprintln!(
-        "sa2rs: {stage}: {:.3}s wall{cpu}",
+        "sa2rs: {stage}: {:.3}s wall{cpu}{memory}",
         wall.elapsed().as_secs_f64()
     );
     out
@@ -144,20 +162,28 @@ pub fn analyse(inputs: &[Input]) -> Analysis {
     let mut failed = Vec::new();
     let mut unreadable = false;
     timed("parse", || {
-        for input in inputs {
-            let text = match source::decode(&input.bytes) {
-                Ok(text) => text,
+        // Files are decoded and added in input order, parsed in parallel, and their results
+        // taken in input order again.
+        let decoded: Vec<Option<source::FileId>> = inputs
+            .iter()
+            .map(|input| match source::decode(&input.bytes) {
+                Ok(text) => Some(files.add(input.name.clone(), text)),
                 Err(e) => {
                     let file = files.add(input.name.clone(), e.lossy.clone());
                     let at = (e.offset as u32).min(e.lossy.len() as u32);
                     let end = (at + 1).min(e.lossy.len() as u32);
                     diags.push(diagnostics::not_utf8(Span::new(file, at, end), &e.message));
                     unreadable = true;
-                    continue;
+                    None
                 }
+            })
+            .collect();
+        let results = parse_all(&files, inputs, &decoded);
+        for ((input, file), result) in inputs.iter().zip(decoded).zip(results) {
+            let (Some(file), Some(result)) = (file, result) else {
+                continue;
             };
-            let file = files.add(input.name.clone(), text);
-            match parse::parse(file, files.text(file), &input.name) {
+            match result {
                 Ok(p) => {
                     if let Some(span) = p.truncated_at {
                         diags.push(diagnostics::truncated(&files, span, parse::MAX_DEPTH));
@@ -217,6 +243,32 @@ pub fn analyse(inputs: &[Input]) -> Analysis {
         diagnostics: diags,
         graph,
         unreadable,
+    }
+}
+
+/// Parses the decoded inputs (`None`: not decoded, skipped), in parallel across cores when
+/// there are several, on threads with the pipeline's stack; the results are in input order.
+fn parse_all(
+    files: &SourceFiles,
+    inputs: &[Input],
+    decoded: &[Option<source::FileId>],
+) -> Vec<Option<Result<parse::Parsed, parse::SyntaxError>>> {
+    use rayon::prelude::*;
+    let one = |(input, file): (&Input, &Option<source::FileId>)| {
+        file.map(|file| parse::parse(file, files.text(file), &input.name))
+    };
+    let todo = decoded.iter().filter(|f| f.is_some()).count();
+    let pool = (todo > 1)
+        .then(|| {
+            rayon::ThreadPoolBuilder::new()
+                .stack_size(STACK_SIZE)
+                .build()
+                .ok()
+        })
+        .flatten();
+    match pool {
+        Some(pool) => pool.install(|| inputs.par_iter().zip(decoded).map(one).collect()),
+        None => inputs.iter().zip(decoded).map(one).collect(),
     }
 }
 

@@ -57,7 +57,9 @@ pub fn parse(file: FileId, text: &str, path: &str) -> Result<Parsed, SyntaxError
         truncated_at: None,
         fixed: None,
     };
-    let body = lower.stmts(&suite);
+    // Each statement of the parser's tree is freed once lowered, so the two trees of the whole
+    // file never exist at once.
+    let body = suite.into_iter().map(|s| lower.stmt(&s)).collect();
     Ok(Parsed {
         module: Module { body },
         truncated_at: lower.truncated_at,
@@ -191,14 +193,14 @@ impl Lower<'_> {
     fn stmt_kind(&mut self, stmt: &ast::Stmt, span: Span) -> StmtKind {
         use ast::Stmt as S;
         match stmt {
-            S::ClassDef(c) => StmtKind::ClassDef(ClassDef {
+            S::ClassDef(c) => StmtKind::ClassDef(std::sync::Arc::new(ClassDef {
                 name: c.name.to_string(),
                 name_span: self.name_span(span, "class", &c.name),
                 bases: self.exprs(&c.bases),
                 keywords: self.keywords(&c.keywords),
                 decorators: self.exprs(&c.decorator_list),
                 body: self.stmts(&c.body),
-            }),
+            })),
             S::FunctionDef(f) => StmtKind::FunctionDef(FunctionDef {
                 name: f.name.to_string(),
                 name_span: self.name_span(span, "def", &f.name),

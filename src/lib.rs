@@ -121,7 +121,7 @@ fn cpu_seconds() -> Option<f64> {
 
 /// The stack the pipeline runs on. The parser's tree of a pathologically nested file is
 /// recursive to build and to drop, so the pipeline gets a stack sized for it.
-const STACK_SIZE: usize = 1 << 30;
+pub(crate) const STACK_SIZE: usize = 1 << 30;
 
 /// Runs the whole pipeline over `inputs` (in the order given) on a thread with a large stack.
 pub fn run(inputs: Vec<Input>, emit: Emit) -> Outcome {

@@ -4,12 +4,15 @@
 # the models under SQLAlchemy and configuring the mappers. Prints a Markdown table of median
 # wall times (of REPEAT runs) and peak memory; BENCHMARKS.md holds a copy with its context.
 #
-# Usage: bench/run.sh [SIZES...]   (default sizes: 50 1000 10000; REPEAT=5 by default)
+# Usage: bench/run.sh [SIZES...]   (default sizes: 50 1000 10000; REPEAT=5 by default;
+# SQLA_REPEAT, default REPEAT, for the SQLAlchemy import alone, which takes about a minute at
+# 10,000 classes)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 sizes=("${@:-50 1000 10000}")
 read -r -a sizes <<<"${sizes[*]}"
 repeat=${REPEAT:-5}
+sqla_repeat=${SQLA_REPEAT:-$repeat}
 python=${SA2RS_PYTHON:-target/sqla-venv/bin/python}
 work=target/bench
 mkdir -p "$work"
@@ -40,14 +43,16 @@ for style in classic mapped; do
     size=$(du -h "$file" | cut -f1)
     read -r t_rs m_rs < <(measure "$bin" "$file" -o "$work/out.rs")
     read -r t_ast _ < <(measure "$python" -c "import ast, sys; ast.parse(open(sys.argv[1]).read())" "$file")
-    read -r t_sa m_sa < <(measure "$python" -c "
+    read -r t_sa m_sa < <(repeat=$sqla_repeat measure "$python" -c "
 import importlib.util, sys
 sys.setrecursionlimit(100000)
 spec = importlib.util.spec_from_file_location('bench_models', sys.argv[1])
 m = importlib.util.module_from_spec(spec); sys.modules['bench_models'] = m; spec.loader.exec_module(m)
 from sqlalchemy.orm import configure_mappers; configure_mappers()" "$file")
-    ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == 0) a = 0.005; printf "%.1fx", b / a }'; }
-    printf '| %s | %s | %s | %ss | %ss | %ss | %s faster | %s faster | %s | %s |\n' \
+    # how many times faster sa2rs ($1 seconds) is than the other ($2 seconds), or slower
+    ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == 0) a = 0.005; if (b == 0) b = 0.005
+      if (b >= a) printf "%.1fx faster", b / a; else printf "%.1fx slower", a / b }'; }
+    printf '| %s | %s | %s | %ss | %ss | %ss | %s | %s | %s | %s |\n' \
       "$style" "$n" "$size" "$t_rs" "$t_ast" "$t_sa" "$(ratio "$t_rs" "$t_ast")" "$(ratio "$t_rs" "$t_sa")" "$m_rs" "$m_sa"
   done
 done

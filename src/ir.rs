@@ -230,7 +230,8 @@ pub struct ColumnDecl {
     /// The SQL type given explicitly (`Column(String(50))`).
     pub sql_type: Option<SqlType>,
     /// The Python type inside `Mapped[...]`, when annotated.
-    pub annotation: Option<AnnotationType>,
+    /// (Boxed: most columns have none, or it is read once.)
+    pub annotation: Option<Box<AnnotationType>>,
     pub primary_key: bool,
     pub nullable: Option<bool>,
     pub unique: Option<bool>,

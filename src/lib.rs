@@ -69,9 +69,61 @@ impl Outcome {
     }
 }
 
+/// Runs `f` and, when the environment variable `SA2RS_TIMINGS` is set, reports on standard
+/// error how long it took: wall time, and the CPU time of the whole process (all threads; on
+/// Linux), for profiling the stages of the pipeline.
+pub fn timed<T>(stage: &str, f: impl FnOnce() -> T) -> T {
+    static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    if !*ON.get_or_init(|| std::env::var_os("SA2RS_TIMINGS").is_some()) {
+        return f();
+    }
+    let (wall, cpu) = (std::time::Instant::now(), cpu_seconds());
+    let out = f();
+    let cpu = match (cpu, cpu_seconds()) {
+        (Some(before), Some(after)) => format!(", {:.2}s CPU", after - before),
+        _ => String::new(),
+    };
+    let memory = std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|status| {
+            let kib = |key: &str| -> Option<u64> {
+                let line = status.lines().find(|l| l.starts_with(key))?;
+                line[key.len()..]
+                    .trim()
+                    .trim_end_matches(" kB")
+                    .parse()
+                    .ok()
+            };
+            Some(format!(
+                ", {} MiB resident ({} MiB peak)",
+                kib("VmRSS:")? / 1024,
+                kib("VmHWM:")? / 1024
+            ))
+        })
+        .unwrap_or_default();
+    eprintln!(
+        "sa2rs: {stage}: {:.3}s wall{cpu}{memory}",
+        wall.elapsed().as_secs_f64()
+    );
+    out
+}
+
+/// The user and system CPU time of this process so far, from `/proc/self/stat` (clock ticks,
+/// taken as the usual 100 a second).
+fn cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the command name (which ends with the last `)`): utime and stime are the
+    // 12th and 13th.
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let mut fields = rest.split(' ').skip(11);
+    let utime: f64 = fields.next()?.parse().ok()?;
+    let stime: f64 = fields.next()?.parse().ok()?;
+    Some((utime + stime) / 100.0)
+}
+
 /// The stack the pipeline runs on. The parser's tree of a pathologically nested file is
 /// recursive to build and to drop, so the pipeline gets a stack sized for it.
-const STACK_SIZE: usize = 1 << 30;
+pub(crate) const STACK_SIZE: usize = 1 << 30;
 
 /// Runs the whole pipeline over `inputs` (in the order given) on a thread with a large stack.
 pub fn run(inputs: Vec<Input>, emit: Emit) -> Outcome {
@@ -151,29 +203,39 @@ pub fn analyse(inputs: &[Input]) -> Analysis {
     let mut parsed = Vec::new();
     let mut failed = Vec::new();
     let mut unreadable = false;
-    for input in inputs {
-        let text = match source::decode(&input.bytes) {
-            Ok(text) => text,
-            Err(e) => {
-                let file = files.add(input.name.clone(), e.lossy.clone());
-                let at = (e.offset as u32).min(e.lossy.len() as u32);
-                let end = (at + 1).min(e.lossy.len() as u32);
-                diags.push(diagnostics::not_utf8(Span::new(file, at, end), &e.message));
-                unreadable = true;
-                continue;
-            }
-        };
-        let file = files.add(input.name.clone(), text);
-        match parse::parse(file, files.text(file), &input.name) {
-            Ok(p) => {
-                if let Some(span) = p.truncated_at {
-                    diags.push(diagnostics::truncated(&files, span, parse::MAX_DEPTH));
+    timed("parse", || {
+        // Files are decoded and added in input order, parsed in parallel, and their results
+        // taken in input order again.
+        let decoded: Vec<Option<source::FileId>> = inputs
+            .iter()
+            .map(|input| match source::decode(&input.bytes) {
+                Ok(text) => Some(files.add(input.name.clone(), text)),
+                Err(e) => {
+                    let file = files.add(input.name.clone(), e.lossy.clone());
+                    let at = (e.offset as u32).min(e.lossy.len() as u32);
+                    let end = (at + 1).min(e.lossy.len() as u32);
+                    diags.push(diagnostics::not_utf8(Span::new(file, at, end), &e.message));
+                    unreadable = true;
+                    None
                 }
-                parsed.push((file, input, p.module));
+            })
+            .collect();
+        let results = parse_all(&files, inputs, &decoded);
+        for ((input, file), result) in inputs.iter().zip(decoded).zip(results) {
+            let (Some(file), Some(result)) = (file, result) else {
+                continue;
+            };
+            match result {
+                Ok(p) => {
+                    if let Some(span) = p.truncated_at {
+                        diags.push(diagnostics::truncated(&files, span, parse::MAX_DEPTH));
+                    }
+                    parsed.push((file, input, p.module));
+                }
+                Err(e) => failed.push((input, e)),
             }
-            Err(e) => failed.push((input, e)),
         }
-    }
+    });
     // A module that does not parse fails the run when it is the only input or another input
     // imports it; otherwise it is unrelated to the models (a script, a migration) and is skipped.
     let imports: Vec<Vec<String>> = parsed
@@ -206,7 +268,9 @@ pub fn analyse(inputs: &[Input]) -> Analysis {
         })
         .collect();
     let before = diags.len();
-    let decls = extract::extract_all(&mut sources, &files, &mut diags);
+    let decls = timed("extract", || {
+        extract::extract_all(&mut sources, &files, &mut diags)
+    });
     drop(sources);
     let nothing = decls
         .iter()
@@ -216,7 +280,8 @@ pub fn analyse(inputs: &[Input]) -> Analysis {
             diags.push(diagnostics::no_models(Span::new(*file, 0, 0), &input.name));
         }
     }
-    let graph = resolve::resolve(&decls, &mut diags);
+    let graph = timed("resolve", || resolve::resolve(&decls, &mut diags));
+    timed("drop syntax and declarations", || drop((parsed, decls)));
     Analysis {
         files,
         diagnostics: diags,
@@ -225,12 +290,38 @@ pub fn analyse(inputs: &[Input]) -> Analysis {
     }
 }
 
+/// Parses the decoded inputs (`None`: not decoded, skipped), in parallel across cores when
+/// there are several, on threads with the pipeline's stack; the results are in input order.
+fn parse_all(
+    files: &SourceFiles,
+    inputs: &[Input],
+    decoded: &[Option<source::FileId>],
+) -> Vec<Option<Result<parse::Parsed, parse::SyntaxError>>> {
+    use rayon::prelude::*;
+    let one = |(input, file): (&Input, &Option<source::FileId>)| {
+        file.map(|file| parse::parse(file, files.text(file), &input.name))
+    };
+    let todo = decoded.iter().filter(|f| f.is_some()).count();
+    let pool = (todo > 1)
+        .then(|| {
+            rayon::ThreadPoolBuilder::new()
+                .stack_size(STACK_SIZE)
+                .build()
+                .ok()
+        })
+        .flatten();
+    match pool {
+        Some(pool) => pool.install(|| inputs.par_iter().zip(decoded).map(one).collect()),
+        None => inputs.iter().zip(decoded).map(one).collect(),
+    }
+}
+
 /// Runs the pipeline on the current thread.
 fn run_here(inputs: &[Input], emit: Emit) -> Outcome {
-    let mut analysis = analyse(inputs);
+    let mut analysis = timed("analyse", || analyse(inputs));
     let names: Vec<String> = inputs.iter().map(|i| i.name.clone()).collect();
     let mut diags = std::mem::take(&mut analysis.diagnostics);
-    let (output, tree) = generate(&analysis, &names, emit, &mut diags);
+    let (output, tree) = timed("emit", || generate(&analysis, &names, emit, &mut diags));
     let Analysis {
         files, unreadable, ..
     } = analysis;

@@ -29,15 +29,75 @@ pub struct SyntaxError {
     pub message: String,
 }
 
-/// Parses `text` (the contents of `file`).
+/// Parses `text` (the contents of `file`). A large file is cut between top-level class
+/// statements into pieces parsed in parallel (each with its absolute offsets, so the tree is
+/// the same as the whole file's); when any piece fails, the whole file is parsed again so that
+/// the error is the one the whole file gives.
 pub fn parse(file: FileId, text: &str, path: &str) -> Result<Parsed, SyntaxError> {
+    parse_in(file, text, path, PIECE)
+}
+
+/// [`parse`], cutting at pieces of `piece` bytes or more.
+fn parse_in(file: FileId, text: &str, path: &str, piece: usize) -> Result<Parsed, SyntaxError> {
     if let Some(pos) = text.find('\0') {
         return Err(SyntaxError {
             span: Span::new(file, pos as u32, pos as u32 + 1),
             message: "source code cannot contain null bytes".into(),
         });
     }
-    let suite = ast::Suite::parse(text, path).map_err(|e| {
+    let pieces = pieces(text, piece);
+    if pieces.len() > 1 {
+        if let Some(parsed) = parse_pieces(file, text, path, &pieces) {
+            return Ok(parsed);
+        }
+    }
+    parse_range(file, text, path, 0..text.len())
+}
+
+/// The size of the pieces a large file is parsed in.
+const PIECE: usize = 256 * 1024;
+
+/// Parses `pieces` of `text` in parallel, on threads with the pipeline's stack; `None` when
+/// one of them fails (or no thread could be started).
+fn parse_pieces(
+    file: FileId,
+    text: &str,
+    path: &str,
+    pieces: &[std::ops::Range<usize>],
+) -> Option<Parsed> {
+    use rayon::prelude::*;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .stack_size(crate::STACK_SIZE)
+        .build()
+        .ok()?;
+    let parsed: Vec<Result<Parsed, SyntaxError>> = pool.install(|| {
+        pieces
+            .par_iter()
+            .map(|r| parse_range(file, text, path, r.clone()))
+            .collect()
+    });
+    let mut body = Vec::new();
+    let mut truncated_at = None;
+    for p in parsed {
+        let p = p.ok()?;
+        body.extend(p.module.body);
+        truncated_at = truncated_at.or(p.truncated_at);
+    }
+    Some(Parsed {
+        module: Module { body },
+        truncated_at,
+    })
+}
+
+/// Parses the statements in `range` of `text` (the whole of some top-level statements).
+fn parse_range(
+    file: FileId,
+    text: &str,
+    path: &str,
+    range: std::ops::Range<usize>,
+) -> Result<Parsed, SyntaxError> {
+    let offset = rustpython_parser::text_size::TextSize::from(range.start as u32);
+    let suite = ast::Suite::parse_starts_at(&text[range], path, offset).map_err(|e| {
         let at = (u32::from(e.offset) as usize).min(text.len());
         // Point at the offending character; at a line end, at the position itself.
         let end = text[at..]
@@ -57,11 +117,102 @@ pub fn parse(file: FileId, text: &str, path: &str) -> Result<Parsed, SyntaxError
         truncated_at: None,
         fixed: None,
     };
-    let body = lower.stmts(&suite);
+    // Each statement of the parser's tree is freed once lowered, so the two trees of the whole
+    // file never exist at once.
+    let body = suite.into_iter().map(|s| lower.stmt(&s)).collect();
     Ok(Parsed {
         module: Module { body },
         truncated_at: lower.truncated_at,
     })
+}
+
+/// Cuts `text` into ranges of about `size` bytes or more, each the whole of some top-level
+/// statements: a cut is only made before a line that starts with `class ` or `@` at the top
+/// level, outside brackets, strings and line continuations, and not right after a decorator.
+/// A file it cannot cut comes back as one range.
+fn pieces(text: &str, size: usize) -> Vec<std::ops::Range<usize>> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut start = 0;
+    let (mut depth, mut i) = (0usize, 0usize);
+    // The open string's quote and whether it is triple-quoted.
+    let mut string: Option<(u8, bool)> = None;
+    // The current logical line continues onto the next (a trailing backslash).
+    let mut continued = false;
+    // The last logical line at the top level was a decorator.
+    let mut decorated = false;
+    let mut line_start = true;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if line_start {
+            line_start = false;
+            if string.is_none() && depth == 0 && !continued {
+                let rest = &bytes[i..];
+                let candidate = rest.starts_with(b"class ") || rest.starts_with(b"@");
+                if candidate && !decorated && i - start >= size {
+                    out.push(start..i);
+                    start = i;
+                }
+                match rest.first() {
+                    Some(b' ' | b'\t' | b'\x0c' | b'#' | b'\r' | b'\n') | None => {}
+                    Some(_) => decorated = rest.starts_with(b"@"),
+                }
+            }
+            continued = false;
+        }
+        match string {
+            Some((quote, triple)) => match b {
+                b'\\' => i += 1,
+                b'\n' if !triple => {
+                    // An unterminated string: a syntax error the whole file reports.
+                    return std::iter::once(0..text.len()).collect();
+                }
+                _ if b == quote => {
+                    if !triple {
+                        string = None;
+                    } else if bytes[i..].starts_with(&[quote; 3]) {
+                        string = None;
+                        i += 2;
+                    }
+                }
+                _ => {}
+            },
+            None => match b {
+                b'#' => {
+                    while i + 1 < bytes.len() && bytes[i + 1] != b'\n' {
+                        i += 1;
+                    }
+                }
+                b'\'' | b'"' => {
+                    let triple = bytes[i..].starts_with(&[b; 3]);
+                    string = Some((b, triple));
+                    if triple {
+                        i += 2;
+                    }
+                }
+                b'(' | b'[' | b'{' => depth += 1,
+                b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+                b'\\' => {
+                    if bytes.get(i + 1) == Some(&b'\n') {
+                        continued = true;
+                    } else if bytes[i + 1..].starts_with(b"\r\n") {
+                        continued = true;
+                        i += 1;
+                    }
+                }
+                _ => {}
+            },
+        }
+        if i < bytes.len() && bytes[i] == b'\n' {
+            line_start = true;
+        }
+        i += 1;
+    }
+    if string.is_some() {
+        return std::iter::once(0..text.len()).collect();
+    }
+    out.push(start..text.len());
+    out
 }
 
 /// Where the text of an embedded expression (a string SQLAlchemy evaluates, such as
@@ -191,14 +342,14 @@ impl Lower<'_> {
     fn stmt_kind(&mut self, stmt: &ast::Stmt, span: Span) -> StmtKind {
         use ast::Stmt as S;
         match stmt {
-            S::ClassDef(c) => StmtKind::ClassDef(ClassDef {
+            S::ClassDef(c) => StmtKind::ClassDef(std::sync::Arc::new(ClassDef {
                 name: c.name.to_string(),
                 name_span: self.name_span(span, "class", &c.name),
                 bases: self.exprs(&c.bases),
                 keywords: self.keywords(&c.keywords),
                 decorators: self.exprs(&c.decorator_list),
                 body: self.stmts(&c.body),
-            }),
+            })),
             S::FunctionDef(f) => StmtKind::FunctionDef(FunctionDef {
                 name: f.name.to_string(),
                 name_span: self.name_span(span, "def", &f.name),
@@ -563,5 +714,59 @@ mod tests {
             .unwrap_err()
             .message
             .contains("null bytes"));
+    }
+
+    #[test]
+    fn a_file_parsed_in_pieces_gives_the_whole_file_tree() {
+        let src = r#"import sqlalchemy as sa
+class A(Base):
+    x = '''
+class Inside:
+'''
+    y = "a\"\
+class B"
+@decorator(
+    1)
+# between
+
+class B(A):
+    pass
+t = sa.Table("t", m,
+class_=1, x=[a
+@ b
+])
+z = 1 + \
+class_
+class C:  # "not a string
+    s = 'it''s'
+@a
+@b
+class D: pass
+class E(D):
+    """Doc " with ' quotes"""
+"#;
+        let cuts = pieces(src, 1);
+        let starts: Vec<&str> = cuts.iter().map(|r| &src[r.start..r.start + 7]).collect();
+        assert_eq!(
+            starts,
+            [
+                "import ",
+                "class A",
+                "@decora",
+                "class C",
+                "@a\n@b\nc",
+                "class E"
+            ]
+        );
+        let whole = format!("{:?}", parse_in(0, src, "m.py", usize::MAX).unwrap());
+        assert_eq!(format!("{:?}", parse_in(0, src, "m.py", 1).unwrap()), whole);
+        // A piece that fails: the whole file's error.
+        let bad = "class A:\n    x = 1\nclass B:\nx = (\n";
+        assert_eq!(
+            parse_in(0, bad, "m.py", 1).unwrap_err(),
+            parse_in(0, bad, "m.py", usize::MAX).unwrap_err()
+        );
+        // An unterminated string: not cut.
+        assert_eq!(pieces("x = 1\nclass A:\n    s = '''\n", 1).len(), 1);
     }
 }

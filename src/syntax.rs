@@ -20,7 +20,8 @@ pub struct Stmt {
 
 #[derive(Debug, Clone)]
 pub enum StmtKind {
-    ClassDef(ClassDef),
+    /// Shared: sa2rs records every class statement it reads without copying its tree.
+    ClassDef(std::sync::Arc<ClassDef>),
     FunctionDef(FunctionDef),
     /// `a = b = value`
     Assign {

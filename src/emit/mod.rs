@@ -14,4 +14,5 @@ pub mod sea_orm;
 pub mod sql;
 pub mod sqlx;
 mod table_doc;
+mod text;
 pub mod tree;

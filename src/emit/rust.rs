@@ -60,7 +60,16 @@ pub fn emit(graph: &Graph, files: &SourceFiles, inputs: &[String]) -> String {
                 print(quote! { #(#header)* })
             }
             i if i <= enums => print(enum_item(&plan.enums.items[i - 1])),
-            i if i <= enums + entities => print(struct_item(graph, files, &plan, i - 1 - enums)),
+            i if i <= enums + entities => {
+                let e = i - 1 - enums;
+                match super::text::struct_text(graph, files, &plan, e) {
+                    Some(text) => {
+                        debug_assert_eq!(text, print(struct_item(graph, files, &plan, e)));
+                        text
+                    }
+                    None => print(struct_item(graph, files, &plan, e)),
+                }
+            }
             i if i <= enums + entities + hierarchies => {
                 let h = &plan.hierarchies[i - 1 - enums - entities];
                 print(super::hierarchy::any_enum(graph, &plan, h))
@@ -85,7 +94,7 @@ pub(super) fn print(file: TokenStream) -> String {
 /// Puts a blank line between consecutive items, as rustfmt-formatted code has them
 /// (prettyplease leaves none): after an item's closing `}` or `;`, or after the module's inner
 /// doc, before the next item at the same indentation.
-fn space_items(code: &str) -> String {
+pub(super) fn space_items(code: &str) -> String {
     const STARTS: &[&str] = &[
         "///", "#[", "pub ", "impl ", "fn ", "const ", "static ", "enum ", "struct ", "mod ",
         "use ",
@@ -354,14 +363,14 @@ pub(super) fn one_line(s: &str) -> String {
     s.replace('`', "'")
 }
 
-pub(super) fn struct_item(
+/// The table of entity `e`'s struct and the text of the struct's doc comment.
+pub(super) fn struct_doc(
     graph: &Graph,
     files: &SourceFiles,
     plan: &Plan,
     e: usize,
-) -> TokenStream {
+) -> (TableId, String) {
     let entity = &plan.entities[e];
-    let name = ident(&entity.name);
     let (table_id, what) = match entity.of {
         EntityOf::Class(c) => {
             let class = graph.class(c);
@@ -394,31 +403,75 @@ pub(super) fn struct_item(
         EntityOf::Class(c) => super::class_doc::properties_doc(graph, files, c),
         EntityOf::Table(_) => String::new(),
     };
-    let struct_doc = doc(&format!(
+    let text = format!(
         "{what}{}{properties}",
         super::table_doc::table_args_doc(table)
-    ));
+    );
+    (table_id, text)
+}
+
+/// One field of a generated struct.
+pub(super) struct Field<'p> {
+    pub name: &'p str,
+    /// The Rust type (in an `Option` when nullable).
+    pub ty: TokenStream,
+    /// The text of its doc comment.
+    pub doc: String,
+}
+
+/// The fields of entity `e`'s struct, whose table is `table_id`.
+pub(super) fn struct_fields<'p>(
+    graph: &Graph,
+    files: &SourceFiles,
+    plan: &'p Plan,
+    e: usize,
+    table_id: TableId,
+) -> Vec<Field<'p>> {
+    let entity = &plan.entities[e];
     // Fields from several tables (joined-table inheritance) name their table.
     let several = entity.fields.iter().any(|(r, _)| r.table != table_id);
-    let fields = entity.fields.iter().map(|&(r, ref field_name)| {
-        let col = graph.column(r);
-        let field = ident(field_name);
-        let ty = value_type(plan, r.table.0, r.index, col);
-        let ty = if col.nullable {
-            quote!(Option<#ty>)
-        } else {
-            ty
-        };
-        let qualifier = several.then(|| graph.table(r.table).name.as_str());
-        let dataclass = match entity.of {
-            EntityOf::Class(c) => super::class_doc::field_options(graph, c, col),
-            EntityOf::Table(_) => &[],
-        };
-        let d = doc(&column_doc(
-            graph, files, col, field_name, qualifier, dataclass,
-        ));
-        quote! { #d pub #field: #ty, }
-    });
+    entity
+        .fields
+        .iter()
+        .map(|&(r, ref field_name)| {
+            let col = graph.column(r);
+            let ty = value_type(plan, r.table.0, r.index, col);
+            let ty = if col.nullable {
+                quote!(Option<#ty>)
+            } else {
+                ty
+            };
+            let qualifier = several.then(|| graph.table(r.table).name.as_str());
+            let dataclass = match entity.of {
+                EntityOf::Class(c) => super::class_doc::field_options(graph, c, col),
+                EntityOf::Table(_) => &[],
+            };
+            Field {
+                name: field_name,
+                ty,
+                doc: column_doc(graph, files, col, field_name, qualifier, dataclass),
+            }
+        })
+        .collect()
+}
+
+pub(super) fn struct_item(
+    graph: &Graph,
+    files: &SourceFiles,
+    plan: &Plan,
+    e: usize,
+) -> TokenStream {
+    let entity = &plan.entities[e];
+    let name = ident(&entity.name);
+    let (table_id, struct_doc) = struct_doc(graph, files, plan, e);
+    let table = graph.table(table_id);
+    let struct_doc = doc(&struct_doc);
+    let fields = struct_fields(graph, files, plan, e, table_id)
+        .into_iter()
+        .map(|f| {
+            let (d, field, ty) = (doc(&f.doc), ident(f.name), f.ty);
+            quote! { #d pub #field: #ty, }
+        });
     let table_name = table.fullname();
     let table_doc = doc(match table.schema {
         Some(_) => "The table's full name, `schema.table`.",
@@ -554,12 +607,7 @@ fn relation_entries(graph: &Graph, plan: &Plan, range: std::ops::Range<usize>) -
             let from = class_entity(r.class);
             let to = class_entity(r.target);
             let field = &r.key;
-            let kind = match r.direction {
-                _ if graph.is_one_to_one(r) => quote!(OneToOne),
-                Direction::OneToMany => quote!(OneToMany),
-                Direction::ManyToOne => quote!(ManyToOne),
-                Direction::ManyToMany => quote!(ManyToMany),
-            };
+            let kind = quote::format_ident!("{}", relation_kind(graph, r));
             let uselist = r.uselist;
             let via = match r.secondary {
                 Some(s) => {
@@ -600,6 +648,16 @@ fn relation_entries(graph: &Graph, plan: &Plan, range: std::ops::Range<usize>) -
         .collect()
 }
 
+/// The `RelationKind` variant of a relationship.
+pub(super) fn relation_kind(graph: &Graph, r: &crate::graph::Relationship) -> &'static str {
+    match r.direction {
+        _ if graph.is_one_to_one(r) => "OneToOne",
+        Direction::OneToMany => "OneToMany",
+        Direction::ManyToOne => "ManyToOne",
+        Direction::ManyToMany => "ManyToMany",
+    }
+}
+
 /// Relationships per chunk when the registry is printed in parallel.
 const REGISTRY_CHUNK: usize = 512;
 
@@ -619,33 +677,53 @@ pub(super) fn print_registry(graph: &Graph, plan: &Plan, wrapped: bool) -> Strin
         }
     };
     let n = graph.relationships.len();
-    if n <= REGISTRY_CHUNK {
-        return print(wrap(registry_with(graph, plan, 0..n)));
-    }
     let skeleton = print(wrap(registry_with(graph, plan, 0..0)));
+    if n == 0 {
+        return skeleton;
+    }
     let opening = "pub static RELATIONS: &[Relation] = &[";
+    let entry_indent = skeleton
+        .lines()
+        .find(|l| l.trim_start().starts_with(opening))
+        .map(|l| format!("{}    ", &l[..l.len() - l.trim_start().len()]))
+        .unwrap_or_default();
+    // The entries printed through `prettyplease`, in the context of the whole registry.
+    let printed = |range: std::ops::Range<usize>| {
+        let entries = relation_entries(graph, plan, range);
+        let text = print(wrap(
+            quote! { pub static RELATIONS: &[Relation] = &[#(#entries)*]; },
+        ));
+        let mut lines = text
+            .lines()
+            .skip_while(|l| !l.trim_start().starts_with(opening))
+            .skip(1)
+            .collect::<Vec<_>>();
+        // Drop the closing `];` (and, wrapped, the module's `}`).
+        while lines.last().is_some_and(|l| l.trim() != "];") {
+            lines.pop();
+        }
+        lines.pop();
+        let mut out = lines.join("\n");
+        out.push('\n');
+        out
+    };
     let chunks: Vec<String> = (0..n)
         .step_by(REGISTRY_CHUNK)
         .collect::<Vec<_>>()
         .into_par_iter()
         .map(|start| {
-            let entries = relation_entries(graph, plan, start..(start + REGISTRY_CHUNK).min(n));
-            let text = print(wrap(
-                quote! { pub static RELATIONS: &[Relation] = &[#(#entries)*]; },
-            ));
-            let mut lines = text
-                .lines()
-                .skip_while(|l| !l.trim_start().starts_with(opening))
-                .skip(1)
-                .collect::<Vec<_>>();
-            // Drop the closing `];` (and, wrapped, the module's `}`).
-            while lines.last().is_some_and(|l| l.trim() != "];") {
-                lines.pop();
+            let range = start..(start + REGISTRY_CHUNK).min(n);
+            let direct: Option<String> = graph.relationships[range.clone()]
+                .iter()
+                .map(|r| super::text::relation_text(graph, plan, r, &entry_indent))
+                .collect();
+            match direct {
+                Some(text) => {
+                    debug_assert_eq!(text, printed(range));
+                    text
+                }
+                None => printed(range),
             }
-            lines.pop();
-            let mut out = lines.join("\n");
-            out.push('\n');
-            out
         })
         .collect();
     let mut out =
@@ -692,6 +770,19 @@ mod tests {
             analysis.diagnostics
         );
         (analysis.graph, analysis.files)
+    }
+
+    #[test]
+    fn structs_written_directly_print_like_prettyplease() {
+        let (graph, files) = chain(4);
+        let plan = plan(&graph, &files);
+        for e in 0..plan.entities.len() {
+            let text = super::super::text::struct_text(&graph, &files, &plan, e);
+            assert_eq!(
+                text.as_deref(),
+                Some(print(struct_item(&graph, &files, &plan, e)).as_str())
+            );
+        }
     }
 
     #[test]

@@ -92,7 +92,7 @@ impl Extractor<'_> {
         lineage
     }
 
-    pub(super) fn class_def(&mut self, c: &ClassDef, _span: Span) {
+    pub(super) fn class_def(&mut self, c: &std::sync::Arc<ClassDef>, _span: Span) {
         self.declare_hooks(c);
         let lineage = self.lineage(c);
         let info = ClassBody::scan(&c.body);

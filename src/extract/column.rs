@@ -44,7 +44,7 @@ impl Extractor<'_> {
             span,
             style,
             sql_type: None,
-            annotation,
+            annotation: annotation.map(Box::new),
             primary_key: false,
             nullable: None,
             unique: None,

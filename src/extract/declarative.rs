@@ -101,6 +101,9 @@ impl Extractor<'_> {
         body.relationships.sort_by_key(|r| pos(&r.attr.value));
         body.declared_relationships
             .sort_by_key(|r| pos(&r.attr.value));
+        // Bodies are kept for the whole run: no spare capacity.
+        body.columns.shrink_to_fit();
+        body.relationships.shrink_to_fit();
         body
     }
 

@@ -778,6 +778,8 @@ fn fold_stmts(body: &mut [Stmt], ev: &Evaluator, reasons: &mut IndexMap<Span, St
             } => fold_expr(value, ev, reasons),
             StmtKind::Expr(e) => fold_expr(e, ev, reasons),
             StmtKind::ClassDef(c) => {
+                // Not shared yet when folding (records are made after): no copy.
+                let c = std::sync::Arc::make_mut(c);
                 let inner = ev.in_class(&c.name);
                 for b in &mut c.bases {
                     fold_expr(b, ev, reasons);

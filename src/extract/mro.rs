@@ -4,6 +4,7 @@
 
 use std::collections::VecDeque;
 use std::rc::Rc;
+use std::sync::Arc;
 
 use indexmap::{IndexMap, IndexSet};
 
@@ -38,7 +39,7 @@ pub(super) struct ClassRecord {
     pub name: String,
     /// `module.Name`: where the class statement is (another module's, for a loaded record).
     pub path: String,
-    pub def: Rc<ClassDef>,
+    pub def: Arc<ClassDef>,
     pub kind: RecordKind,
     /// A Flask-SQLAlchemy model (automatic table names).
     pub flask: bool,
@@ -72,7 +73,12 @@ pub(super) const MAX_MRO: usize = 512;
 
 impl Extractor<'_> {
     /// Records a class statement and computes its MRO. Returns its index.
-    pub(super) fn record_class(&mut self, c: &ClassDef, kind: RecordKind, flask: bool) -> usize {
+    pub(super) fn record_class(
+        &mut self,
+        c: &Arc<ClassDef>,
+        kind: RecordKind,
+        flask: bool,
+    ) -> usize {
         let bases: Vec<(MroItem, Span)> =
             c.bases.iter().map(|b| (self.mro_item(b), b.span)).collect();
         let mut mro = self.c3(&bases.iter().map(|(b, _)| b.clone()).collect::<Vec<_>>());
@@ -86,7 +92,7 @@ impl Extractor<'_> {
         self.records.push(ClassRecord {
             name: c.name.clone(),
             path: format!("{}.{}", self.module, c.name),
-            def: Rc::new(c.clone()),
+            def: Arc::clone(c),
             kind,
             flask,
             opaque: false,

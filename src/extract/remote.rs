@@ -273,7 +273,7 @@ impl Extractor<'_> {
             self.records.push(ClassRecord {
                 name: e.name.clone(),
                 path: e.path.clone(),
-                def: Rc::new(ClassDef {
+                def: std::sync::Arc::new(ClassDef {
                     name: e.name.clone(),
                     name_span: e.name_span,
                     bases: Vec::new(),

@@ -228,7 +228,7 @@ impl Extractor<'_> {
         );
         self.diags
             .push(diag::runtime_class(callee_span(value), &what, &assumed));
-        self.class_def(&def, value.span);
+        self.class_def(&std::sync::Arc::new(def), value.span);
         true
     }
 

@@ -1,0 +1,195 @@
+//! The most numerous items of `--emit rust` (a struct per table, a `Relation` entry per
+//! relationship) written as text directly, byte for byte as `prettyplease` prints their tokens,
+//! without building a syntax tree. Only shapes whose layout cannot depend on line width are
+//! written here (every line well inside prettyplease's margin, no optional parts); anything
+//! else returns `None` and goes through `quote` and `prettyplease` as before. Debug builds
+//! check every text written here against the printed tokens.
+
+use std::fmt::Write;
+
+use proc_macro2::{TokenStream, TokenTree};
+
+use super::names::ident;
+use super::rust::{struct_doc, struct_fields, EntityOf, Plan};
+use crate::graph::{Graph, Relationship};
+use crate::source::SourceFiles;
+
+/// The longest line written here. prettyplease breaks a line when it passes its margin (89
+/// columns); below this, no line is near enough to it for the layout to change.
+const MAX_LINE: usize = 80;
+
+/// A string literal as `quote` writes it (and `prettyplease` prints it back).
+fn lit(s: &str) -> String {
+    proc_macro2::Literal::string(s).to_string()
+}
+
+/// `///` lines for a doc comment, as prettyplease prints `#[doc = " line"]` attributes made by
+/// [`super::rust::doc`] (trailing spaces trimmed, `///` alone for an empty line).
+fn doc_lines(out: &mut String, indent: &str, text: &str) {
+    for line in text.lines() {
+        out.push_str(indent);
+        out.push_str("///");
+        if !line.is_empty() {
+            out.push(' ');
+            out.push_str(line);
+            let trimmed = out.trim_end_matches(' ').len();
+            out.truncate(trimmed);
+        }
+        out.push('\n');
+    }
+}
+
+/// A type or path made of identifiers, `::`, `<`, `>` and `,` as prettyplease prints it
+/// (`Option<std::collections::BTreeMap<String, Option<String>>>`); `None` for other tokens.
+fn path_text(tokens: TokenStream) -> Option<String> {
+    let mut out = String::new();
+    for token in tokens {
+        match token {
+            TokenTree::Ident(i) => write!(out, "{i}").ok()?,
+            TokenTree::Punct(p) => match p.as_char() {
+                ':' | '<' | '>' => out.push(p.as_char()),
+                ',' => out.push_str(", "),
+                _ => return None,
+            },
+            _ => return None,
+        }
+    }
+    Some(out)
+}
+
+/// Whether every line of `text` other than doc comments fits well inside the margin.
+fn fits(text: &str) -> bool {
+    text.lines()
+        .all(|l| l.len() <= MAX_LINE || l.trim_start().starts_with("///"))
+}
+
+/// The printed struct and `impl` of entity `e` (what `print(struct_item(..))` gives), when
+/// its layout is fixed; `None` otherwise.
+pub(super) fn struct_text(
+    graph: &Graph,
+    files: &SourceFiles,
+    plan: &Plan,
+    e: usize,
+) -> Option<String> {
+    let entity = &plan.entities[e];
+    if entity.fields.is_empty() {
+        return None;
+    }
+    if let EntityOf::Class(c) = entity.of {
+        if !super::hierarchy::identity_const(graph, plan, c).is_empty() {
+            return None;
+        }
+    }
+    let name = ident(&entity.name).to_string();
+    let (table_id, struct_doc) = struct_doc(graph, files, plan, e);
+    let table = graph.table(table_id);
+    let mut out = String::with_capacity(1024);
+    doc_lines(&mut out, "", &struct_doc);
+    out.push_str("#[derive(Debug, Clone, PartialEq)]\n");
+    writeln!(out, "pub struct {name} {{").ok()?;
+    for field in struct_fields(graph, files, plan, e, table_id) {
+        doc_lines(&mut out, "    ", &field.doc);
+        let ty = path_text(field.ty)?;
+        writeln!(out, "    pub {}: {ty},", ident(field.name)).ok()?;
+    }
+    out.push_str("}\n");
+    writeln!(out, "impl {name} {{").ok()?;
+    doc_lines(
+        &mut out,
+        "    ",
+        match table.schema {
+            Some(_) => "The table's full name, `schema.table`.",
+            None => "The table's name.",
+        },
+    );
+    let table_name = lit(&table.fullname());
+    writeln!(out, "    pub const TABLE: &'static str = {table_name};").ok()?;
+    out.push_str("    /// The table's column names, in table order.\n");
+    let columns: Vec<String> = table.columns.iter().map(|c| lit(&c.name)).collect();
+    let opening = "    pub const COLUMNS: &'static [&'static str] = &[";
+    let flat = opening.len() + columns.iter().map(|c| c.len() + 2).sum::<usize>();
+    if flat <= MAX_LINE {
+        writeln!(out, "{opening}{}];", columns.join(", ")).ok()?;
+    } else if flat > 95 {
+        // Too long for one line by a wide margin: one element per line.
+        out.push_str(opening);
+        out.push('\n');
+        for c in &columns {
+            writeln!(out, "        {c},").ok()?;
+        }
+        out.push_str("    ];\n");
+    } else {
+        return None;
+    }
+    out.push_str("}\n");
+    fits(&out).then(|| super::rust::space_items(&out))
+}
+
+/// The printed `Relation { .. },` entry of `RELATIONS` for `r` at `indent` (as the lines
+/// between the array's brackets), when its layout is fixed; `None` otherwise.
+pub(super) fn relation_text(
+    graph: &Graph,
+    plan: &Plan,
+    r: &Relationship,
+    indent: &str,
+) -> Option<String> {
+    if !r.options.is_empty() {
+        return None;
+    }
+    let entity = |e: usize| ident(&plan.entities[e].name);
+    let (collection, lazy) = super::loading::values(&r.loading);
+    let collection = path_text(collection)?;
+    if collection.contains('<') {
+        return None;
+    }
+    let mut out = String::with_capacity(512);
+    let i = indent;
+    writeln!(out, "{i}Relation {{").ok()?;
+    let from = entity(plan.class_entity[r.class.0]);
+    writeln!(out, "{i}    from: Entity::{from},").ok()?;
+    writeln!(out, "{i}    field: {},", lit(&r.key)).ok()?;
+    let to = entity(plan.class_entity[r.target.0]);
+    writeln!(out, "{i}    to: Entity::{to},").ok()?;
+    let kind = super::rust::relation_kind(graph, r);
+    writeln!(out, "{i}    kind: RelationKind::{kind},").ok()?;
+    writeln!(out, "{i}    uselist: {},", r.uselist).ok()?;
+    match r.secondary {
+        Some(s) => writeln!(
+            out,
+            "{i}    via: Some(Entity::{}),",
+            entity(plan.table_entity[s.0])
+        ),
+        None => writeln!(out, "{i}    via: None,"),
+    }
+    .ok()?;
+    match &r.back_populates {
+        Some(b) => writeln!(out, "{i}    reverse: Some({}),", lit(b)),
+        None => writeln!(out, "{i}    reverse: None,"),
+    }
+    .ok()?;
+    let pairs: Vec<(String, String)> = r
+        .local_remote_pairs()
+        .map(|&(l, rm)| (lit(&graph.qualified(l)), lit(&graph.qualified(rm))))
+        .collect();
+    if pairs.is_empty() {
+        writeln!(out, "{i}    pairs: &[],").ok()?;
+    } else {
+        writeln!(out, "{i}    pairs: &[").ok()?;
+        for (local, remote) in &pairs {
+            // prettyplease breaks a struct literal wider than 34 columns over lines.
+            if "ColumnPair { local: , remote:  }".len() + local.len() + remote.len() <= 40 {
+                return None;
+            }
+            writeln!(out, "{i}        ColumnPair {{").ok()?;
+            writeln!(out, "{i}            local: {local},").ok()?;
+            writeln!(out, "{i}            remote: {remote},").ok()?;
+            writeln!(out, "{i}        }},").ok()?;
+        }
+        writeln!(out, "{i}    ],").ok()?;
+    }
+    writeln!(out, "{i}    collection: {collection},").ok()?;
+    writeln!(out, "{i}    lazy: Lazy::{lazy},").ok()?;
+    writeln!(out, "{i}    options: &[],").ok()?;
+    writeln!(out, "{i}}},").ok()?;
+    fits(&out).then_some(out)
+}

@@ -345,3 +345,35 @@ fn twenty_thousand_columns() {
     assert_eq!(run.code, Some(0), "{}", head(&run.stderr));
     assert!(run.stdout.contains("pub b19999: Option<i32>,"));
 }
+
+/// 5,000 tables, each with a foreign key to the one before, as a chain and as a ring: the DDL
+/// puts them in dependency order (the sort was cubic in a chain's length), and a ring's
+/// foreign keys go to `ALTER TABLE` on PostgreSQL.
+#[test]
+fn five_thousand_tables_in_a_chain_and_a_ring() {
+    let n = 5_000;
+    let table = |i: usize, to: usize| {
+        format!("t{i} = Table(\"t{i}\", Base.metadata, Column(\"id\", Integer, primary_key=True), Column(\"p\", ForeignKey(\"t{to}.id\")))\n")
+    };
+    let chain: String = (0..n).map(|i| table(i, i.saturating_sub(1))).collect();
+    let ring: String = (0..n).map(|i| table(i, (i + n - 1) % n)).collect();
+    for (what, tables) in [("chain", chain), ("ring", ring)] {
+        let source = format!("{HEADER}{tables}");
+        for dialect in [Dialect::Sqlite, Dialect::Postgresql] {
+            let outcome = sa2rs::run(
+                vec![Input::standalone("models.py", source.clone().into_bytes())],
+                Emit::Sql(dialect),
+            );
+            assert!(!outcome.has_errors(), "{what} {dialect:?}");
+            let sql = outcome.output.unwrap();
+            assert_eq!(sql.matches("CREATE TABLE").count(), n, "{what} {dialect:?}");
+            let alters = sql.matches("ALTER TABLE").count();
+            let expected = if what == "ring" && dialect == Dialect::Postgresql {
+                n
+            } else {
+                0
+            };
+            assert_eq!(alters, expected, "{what} {dialect:?}");
+        }
+    }
+}

@@ -224,10 +224,11 @@ impl Ddl<'_> {
         }
         // A cycle: the foreign keys of every table in one are left out of the sort.
         let cyclic = in_cycles(&deps);
+        let already: IndexSet<(TableId, usize)> = deferred.iter().copied().collect();
         for &t in &cyclic {
             deps[t].clear();
             for i in 0..self.fks[t].len() {
-                if !deferred.contains(&(TableId(t), i)) {
+                if !already.contains(&(TableId(t), i)) {
                     deferred.push((TableId(t), i));
                 }
             }
@@ -843,52 +844,94 @@ pub fn quote(name: &str, dialect: Dialect) -> String {
 }
 
 /// Dependency order: repeatedly, every table whose referenced tables are all placed, in the
-/// given order (`topological.sort_as_subsets`). `None` on a cycle.
+/// given order (`topological.sort_as_subsets`). `None` on a cycle. Linear in the tables and
+/// dependencies (and a sort of each subset): a table joins the subset after the one that
+/// places its last dependency.
 fn sort(deps: &[IndexSet<usize>]) -> Option<Vec<TableId>> {
-    let mut placed = vec![false; deps.len()];
-    let mut todo: Vec<usize> = (0..deps.len()).collect();
-    let mut out = Vec::with_capacity(deps.len());
-    while !todo.is_empty() {
-        let ready: Vec<usize> = todo
-            .iter()
-            .copied()
-            .filter(|&t| deps[t].iter().all(|&d| placed[d] || !todo.contains(&d)))
-            .collect();
-        if ready.is_empty() {
-            return None;
+    let n = deps.len();
+    let mut waiting: Vec<usize> = deps.iter().map(IndexSet::len).collect();
+    let mut dependents: Vec<Vec<usize>> = vec![Vec::new(); n];
+    for (t, ds) in deps.iter().enumerate() {
+        for &d in ds {
+            dependents[d].push(t);
         }
-        for &t in &ready {
-            placed[t] = true;
-            out.push(TableId(t));
-        }
-        todo.retain(|t| !placed[*t]);
     }
-    Some(out)
+    let mut subset: Vec<usize> = (0..n).filter(|&t| waiting[t] == 0).collect();
+    let mut out = Vec::with_capacity(n);
+    while !subset.is_empty() {
+        out.extend(subset.iter().map(|&t| TableId(t)));
+        let mut next = Vec::new();
+        for &t in &subset {
+            for &u in &dependents[t] {
+                waiting[u] -= 1;
+                if waiting[u] == 0 {
+                    next.push(u);
+                }
+            }
+        }
+        next.sort_unstable();
+        subset = next;
+    }
+    (out.len() == n).then_some(out)
 }
 
-/// The tables on a dependency cycle (strongly connected components of more than one table).
+/// The tables on a dependency cycle (strongly connected components of more than one table),
+/// in order: Kosaraju's two depth-first passes, without recursion.
 fn in_cycles(deps: &[IndexSet<usize>]) -> Vec<usize> {
-    // Tables reachable from each other: `t` is on a cycle when it reaches itself.
     let n = deps.len();
-    let mut out = Vec::new();
+    // Pass 1: the tables in the order their depth-first search finishes.
+    let mut finished = Vec::with_capacity(n);
+    let mut seen = vec![false; n];
     for start in 0..n {
-        let mut seen = vec![false; n];
-        let mut stack: Vec<usize> = deps[start].iter().copied().collect();
-        let mut cyclic = false;
-        while let Some(t) = stack.pop() {
-            if t == start {
-                cyclic = true;
-                break;
-            }
-            if !std::mem::replace(&mut seen[t], true) {
-                stack.extend(deps[t].iter().copied());
-            }
+        if std::mem::replace(&mut seen[start], true) {
+            continue;
         }
-        if cyclic {
-            out.push(start);
+        let mut stack = vec![(start, 0)];
+        while let Some(top) = stack.last_mut() {
+            let (t, next) = *top;
+            match deps[t].get_index(next) {
+                Some(&d) => {
+                    top.1 += 1;
+                    if !std::mem::replace(&mut seen[d], true) {
+                        stack.push((d, 0));
+                    }
+                }
+                None => {
+                    finished.push(t);
+                    stack.pop();
+                }
+            }
         }
     }
-    out
+    // Pass 2: on the reversed graph, latest finished first, each search is one component.
+    let mut referrers: Vec<Vec<usize>> = vec![Vec::new(); n];
+    for (t, ds) in deps.iter().enumerate() {
+        for &d in ds {
+            referrers[d].push(t);
+        }
+    }
+    let mut component = vec![usize::MAX; n];
+    let mut sizes = Vec::new();
+    for &start in finished.iter().rev() {
+        if component[start] != usize::MAX {
+            continue;
+        }
+        let c = sizes.len();
+        let mut size = 0;
+        component[start] = c;
+        let mut stack = vec![start];
+        while let Some(t) = stack.pop() {
+            size += 1;
+            for &r in &referrers[t] {
+                if component[r] == usize::MAX {
+                    component[r] = c;
+                    stack.push(r);
+                }
+            }
+        }
+        sizes.push(size);
+    }
+    (0..n).filter(|&t| sizes[component[t]] > 1).collect()
 }
 
 /// SQLite's keywords, which SQLAlchemy quotes (sorted, for `binary_search`).
@@ -1175,6 +1218,21 @@ mod tests {
         let d = deps(&[&[1], &[0], &[0]]);
         assert!(sort(&d).is_none());
         assert_eq!(in_cycles(&d), [0, 1]);
+        // Two cycles (1 -> 3 -> 1, 2 -> 4 -> 5 -> 2), 0 depends on one, 6 on nothing.
+        let d = deps(&[&[1], &[3], &[4], &[1], &[5], &[2], &[]]);
+        assert_eq!(in_cycles(&d), [1, 2, 3, 4, 5]);
+        // Subsets: {1, 3} first, then {0, 2} (each in the given order), then 4.
+        let order = sort(&deps(&[&[1], &[], &[3], &[], &[0, 2]])).unwrap();
+        assert_eq!(order, [1, 3, 0, 2, 4].map(TableId));
+        // A chain of 100,000 tables, each referring to the one before: linear.
+        let chain: Vec<IndexSet<usize>> = (0..100_000)
+            .map(|t| (t > 0).then(|| t - 1).into_iter().collect())
+            .collect();
+        assert_eq!(sort(&chain).unwrap().len(), 100_000);
+        let mut ring = chain;
+        ring[0].insert(99_999);
+        assert!(sort(&ring).is_none());
+        assert_eq!(in_cycles(&ring).len(), 100_000);
     }
 
     #[test]

@@ -769,4 +769,34 @@ class E(D):
         // An unterminated string: not cut.
         assert_eq!(pieces("x = 1\nclass A:\n    s = '''\n", 1).len(), 1);
     }
+
+    /// Every fixture parses to the same tree (or the same error) when cut at every top-level
+    /// class statement.
+    #[test]
+    fn every_fixture_parses_the_same_in_pieces() {
+        fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+            for entry in std::fs::read_dir(dir).unwrap().flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    walk(&path, out);
+                } else if path.extension().is_some_and(|e| e == "py") {
+                    out.push(path);
+                }
+            }
+        }
+        let mut files = Vec::new();
+        walk(
+            std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures")),
+            &mut files,
+        );
+        assert!(!files.is_empty());
+        for path in files {
+            let Ok(text) = std::fs::read_to_string(&path) else {
+                continue;
+            };
+            let whole = format!("{:?}", parse_in(0, &text, "m.py", usize::MAX));
+            let pieces = format!("{:?}", parse_in(0, &text, "m.py", 1));
+            assert_eq!(pieces, whole, "{}", path.display());
+        }
+    }
 }

@@ -141,13 +141,7 @@ pub(super) fn doc(text: &str) -> TokenStream {
 }
 
 pub(super) fn header(inputs: &[String]) -> Vec<TokenStream> {
-    let quoted: Vec<String> = inputs.iter().map(|i| format!("`{i}`")).collect();
-    let from = match quoted.as_slice() {
-        [] => "no input".to_owned(),
-        [one] => one.clone(),
-        [first @ .., last] if quoted.len() <= 3 => format!("{} and {last}", first.join(", ")),
-        [first, .., last] => format!("{} Python modules ({first} to {last})", quoted.len()),
-    };
+    let from = super::inputs_summary(inputs);
     let text = format!(
         "Models ported from {from} by sa2rs.\n\nOne struct per table, the enums their columns use, and [`relations`], a typed\nregistry of every relationship. Generated: regenerate rather than edit."
     );

@@ -264,7 +264,70 @@ impl Relationship {
     }
 }
 
+/// A foreign key constraint of a table: a column's `ForeignKey(...)` or a
+/// `ForeignKeyConstraint(...)`.
+pub struct ForeignKeyConstraint {
+    /// Local column and referenced column, per element.
+    pub pairs: Vec<(usize, ColumnRef)>,
+    /// The index of the table constraint (`None`: a column's `ForeignKey`).
+    pub constraint: Option<usize>,
+    pub options: FkOptions,
+    pub name: Option<String>,
+}
+
+impl ForeignKeyConstraint {
+    /// The referenced table.
+    pub fn referred(&self) -> Option<TableId> {
+        self.pairs.first().map(|(_, r)| r.table)
+    }
+}
+
 impl Graph {
+    /// The foreign key constraints of table `t`: table-argument constraints in source order, then
+    /// each column's `ForeignKey(...)` in column order (SQLAlchemy's creation order).
+    pub fn foreign_key_constraints(&self, t: TableId) -> Vec<ForeignKeyConstraint> {
+        let table = self.table(t);
+        let mut out = Vec::new();
+        for (ci, c) in table.constraints.iter().enumerate() {
+            let ConstraintKind::ForeignKey { options, .. } = &c.kind else {
+                continue;
+            };
+            let mut pairs = Vec::new();
+            for (i, col) in table.columns.iter().enumerate() {
+                for fk in &col.foreign_keys {
+                    if fk.constraint == Some(ci) {
+                        if let Some(r) = fk.column {
+                            pairs.push((i, r));
+                        }
+                    }
+                }
+            }
+            // The constraint's own column order.
+            pairs.sort_by_key(|(i, _)| c.columns.iter().position(|x| x == i));
+            if !pairs.is_empty() {
+                out.push(ForeignKeyConstraint {
+                    pairs,
+                    constraint: Some(ci),
+                    options: options.clone(),
+                    name: c.name.clone(),
+                });
+            }
+        }
+        for (i, col) in table.columns.iter().enumerate() {
+            for fk in &col.foreign_keys {
+                if let (None, Some(r)) = (fk.constraint, fk.column) {
+                    out.push(ForeignKeyConstraint {
+                        pairs: vec![(i, r)],
+                        constraint: None,
+                        options: fk.options.clone(),
+                        name: fk.options.name.clone(),
+                    });
+                }
+            }
+        }
+        out
+    }
+
     pub fn column(&self, r: ColumnRef) -> &Column {
         &self.tables[r.table.0].columns[r.index]
     }

@@ -10,20 +10,13 @@
 //! association table's, or one without a `relationship()`) is a dashed edge of its own,
 //! labelled with its columns.
 
-use indexmap::{IndexMap, IndexSet};
+use indexmap::IndexSet;
 
 use crate::graph::{Column, ColumnRef, Direction, Graph, InheritKind, Relationship, TableId};
 use crate::ir::{ConstraintKind, TypeKind};
 
 /// An edge: the left table, the edge (`||--o{`), the right table, the label.
 type Edge = (TableId, String, TableId, String);
-
-/// A foreign key column and the column it references.
-type ColumnPair = (ColumnRef, ColumnRef);
-
-/// A foreign key constraint of a table: its `ForeignKeyConstraint`, or the column and position
-/// of a column's own `ForeignKey(...)`.
-type FkKey = (Option<usize>, (usize, usize));
 
 /// The diagram of `graph`, generated from `inputs`.
 pub fn emit(graph: &Graph, inputs: &[String]) -> String {
@@ -260,38 +253,26 @@ fn foreign_key_edges(graph: &Graph) -> Vec<Edge> {
         .collect();
     let mut out = Vec::new();
     for (t, table) in graph.tables.iter().enumerate() {
-        // Constraint -> (referencing column, referenced column) pairs, in column order.
-        let mut keys: IndexMap<FkKey, Vec<ColumnPair>> = IndexMap::new();
-        for (c, column) in table.columns.iter().enumerate() {
-            for (f, fk) in column.foreign_keys.iter().enumerate() {
-                let Some(target) = fk.column else { continue };
-                let here = ColumnRef {
-                    table: TableId(t),
-                    index: c,
-                };
-                // A column's own `ForeignKey(...)` is a constraint of its own.
-                let key = match fk.constraint {
-                    Some(k) => (Some(k), (0, 0)),
-                    None => (None, (c, f)),
-                };
-                keys.entry(key).or_default().push((here, target));
-            }
-        }
         let unique = unique_columns(graph, TableId(t));
-        for pairs in keys.values() {
-            if pairs.iter().all(|p| followed.contains(p)) {
+        for fk in graph.foreign_key_constraints(TableId(t)) {
+            let pairs = &fk.pairs;
+            let here = |c: usize| ColumnRef {
+                table: TableId(t),
+                index: c,
+            };
+            if pairs.iter().all(|&(c, r)| followed.contains(&(here(c), r))) {
                 continue;
             }
-            let required = pairs.iter().all(|(c, _)| !graph.column(*c).nullable);
+            let required = pairs.iter().all(|&(c, _)| !table.columns[c].nullable);
             let one = pairs.len() == 1
-                && (unique.contains(&pairs[0].0.index)
+                && (unique.contains(&pairs[0].0)
                     || table.columns.iter().filter(|c| c.primary_key).count() == 1
-                        && table.columns[pairs[0].0.index].primary_key);
+                        && table.columns[pairs[0].0].primary_key);
             let left = if required { "||" } else { "|o" };
             let right = if one { "o|" } else { "o{" };
             let text = pairs
                 .iter()
-                .map(|(c, _)| graph.column(*c).name.as_str())
+                .map(|&(c, _)| table.columns[c].name.as_str())
                 .collect::<Vec<_>>()
                 .join(", ");
             let referenced = pairs[0].1.table;

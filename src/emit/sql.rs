@@ -10,8 +10,8 @@
 use indexmap::{IndexMap, IndexSet};
 
 use crate::diagnostics::{self as diag, Diagnostic};
-use crate::graph::{Column, ColumnRef, Graph, Table, TableId};
-use crate::ir::{ConstraintKind, DefaultValue, FkOptions, TypeKind};
+use crate::graph::{Column, ForeignKeyConstraint, Graph, Table, TableId};
+use crate::ir::{ConstraintKind, DefaultValue, TypeKind};
 
 /// The SQL dialect (`--dialect`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,7 +50,7 @@ pub fn emit(
             .tables
             .iter()
             .enumerate()
-            .map(|(t, _)| foreign_keys(graph, TableId(t)))
+            .map(|(t, _)| graph.foreign_key_constraints(TableId(t)))
             .collect(),
     };
     let (order, deferred) = ddl.creation_order();
@@ -129,68 +129,6 @@ struct Guess {
     column: String,
     sql: String,
     more: usize,
-}
-
-/// A foreign key constraint of a table: a column's `ForeignKey(...)` or a
-/// `ForeignKeyConstraint(...)`.
-struct ForeignKeyConstraint {
-    /// Local column and referenced column, per element.
-    pairs: Vec<(usize, ColumnRef)>,
-    /// The index of the table constraint (`None`: a column's `ForeignKey`).
-    constraint: Option<usize>,
-    options: FkOptions,
-    name: Option<String>,
-}
-
-impl ForeignKeyConstraint {
-    fn referred(&self) -> Option<TableId> {
-        self.pairs.first().map(|(_, r)| r.table)
-    }
-}
-
-/// The foreign key constraints of table `t`: table-argument constraints in source order, then
-/// each column's `ForeignKey(...)` in column order (SQLAlchemy's creation order).
-fn foreign_keys(graph: &Graph, t: TableId) -> Vec<ForeignKeyConstraint> {
-    let table = graph.table(t);
-    let mut out = Vec::new();
-    for (ci, c) in table.constraints.iter().enumerate() {
-        let ConstraintKind::ForeignKey { options, .. } = &c.kind else {
-            continue;
-        };
-        let mut pairs = Vec::new();
-        for (i, col) in table.columns.iter().enumerate() {
-            for fk in &col.foreign_keys {
-                if fk.constraint == Some(ci) {
-                    if let Some(r) = fk.column {
-                        pairs.push((i, r));
-                    }
-                }
-            }
-        }
-        // The constraint's own column order.
-        pairs.sort_by_key(|(i, _)| c.columns.iter().position(|x| x == i));
-        if !pairs.is_empty() {
-            out.push(ForeignKeyConstraint {
-                pairs,
-                constraint: Some(ci),
-                options: options.clone(),
-                name: c.name.clone(),
-            });
-        }
-    }
-    for (i, col) in table.columns.iter().enumerate() {
-        for fk in &col.foreign_keys {
-            if let (None, Some(r)) = (fk.constraint, fk.column) {
-                out.push(ForeignKeyConstraint {
-                    pairs: vec![(i, r)],
-                    constraint: None,
-                    options: fk.options.clone(),
-                    name: fk.options.name.clone(),
-                });
-            }
-        }
-    }
-    out
 }
 
 struct Ddl<'g> {

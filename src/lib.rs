@@ -37,6 +37,25 @@ pub enum Emit {
     Mermaid,
 }
 
+impl Emit {
+    /// Every output sa2rs generates: each `--emit` (SQL in both dialects), and each `--target`
+    /// as one file and as a module tree.
+    pub fn all() -> Vec<Emit> {
+        let mut emits = vec![
+            Emit::Rust,
+            Emit::RustTree,
+            Emit::GraphJson,
+            Emit::Sql(emit::sql::Dialect::Sqlite),
+            Emit::Sql(emit::sql::Dialect::Postgresql),
+            Emit::Mermaid,
+        ];
+        for t in Target::ALL {
+            emits.extend([Emit::Target(t), Emit::TargetTree(t)]);
+        }
+        emits
+    }
+}
+
 /// The library the generated Rust uses (`--target`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Target {
@@ -48,6 +67,16 @@ pub enum Target {
     SeaOrm,
     /// SeaORM entities in the expanded format (`Relation` enum, `Related`, `Linked`).
     SeaOrmExpanded,
+}
+
+impl Target {
+    /// Every target.
+    pub const ALL: [Target; 4] = [
+        Target::Sqlx,
+        Target::Diesel,
+        Target::SeaOrm,
+        Target::SeaOrmExpanded,
+    ];
 }
 
 /// The result of a run.

@@ -2,37 +2,15 @@
 //! atomic `-o` output, directory walking, colour, and hostile inputs.
 
 use std::collections::BTreeSet;
-use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
+
+mod common;
+
+use common::binary::{self, Run};
 
 /// No single run may take longer than this; a hang is a failure, not a stuck test suite.
 const TIMEOUT: Duration = Duration::from_secs(20);
-
-/// What one run of the binary produced.
-struct Run {
-    /// The exit code; `None` when the process was killed by a signal.
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn assert_no_panic(&self) {
-        assert_ne!(
-            self.code,
-            Some(101),
-            "the binary panicked:\n{}",
-            self.stderr
-        );
-        assert!(
-            !self.stderr.contains("panicked"),
-            "the binary panicked:\n{}",
-            self.stderr
-        );
-    }
-}
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -40,50 +18,14 @@ fn fixture(name: &str) -> PathBuf {
         .join(name)
 }
 
-/// Runs `sa2rs` with `args` in `cwd` (the test's own directory when `None`), with a timeout,
-/// reading both pipes concurrently so that a large stderr cannot deadlock the child.
+/// Runs `sa2rs` with `args` in `cwd` (the test's own directory when `None`).
 fn sa2rs_in<S: AsRef<std::ffi::OsStr>>(cwd: Option<&Path>, args: &[S]) -> Run {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_sa2rs"));
-    cmd.args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
+    let mut cmd = binary::command();
+    cmd.args(args);
     if let Some(dir) = cwd {
         cmd.current_dir(dir);
     }
-    let mut child = cmd.spawn().expect("spawn sa2rs");
-    let mut out = child.stdout.take().unwrap();
-    let mut err = child.stderr.take().unwrap();
-    let out = std::thread::spawn(move || {
-        let mut buf = Vec::new();
-        out.read_to_end(&mut buf).map(|_| buf)
-    });
-    let err = std::thread::spawn(move || {
-        let mut buf = Vec::new();
-        err.read_to_end(&mut buf).map(|_| buf)
-    });
-    let started = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("wait for sa2rs") {
-            break status;
-        }
-        if started.elapsed() > TIMEOUT {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!(
-                "sa2rs {:?} did not finish within {TIMEOUT:?}",
-                cmd.get_args()
-            );
-        }
-        std::thread::sleep(Duration::from_millis(5));
-    };
-    let stdout = out.join().unwrap().expect("read stdout");
-    let stderr = err.join().unwrap().expect("read stderr");
-    Run {
-        code: status.code(),
-        stdout: String::from_utf8(stdout).expect("stdout is UTF-8"),
-        stderr: String::from_utf8(stderr).expect("stderr is UTF-8"),
-    }
+    binary::run(cmd, TIMEOUT)
 }
 
 fn sa2rs<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> Run {

@@ -8,8 +8,6 @@
 
 mod common;
 
-use std::process::Command;
-
 use sa2rs::Emit;
 use serde_json::Value;
 
@@ -52,18 +50,7 @@ fn graphs_equal_sqlalchemy() {
         return;
     };
     let fixtures = common::fixtures();
-    let harness = common::manifest_dir().join("tests/sqla/dump_graph.py");
-    let out = Command::new(&python)
-        .arg(&harness)
-        .args(&fixtures)
-        .output()
-        .expect("the harness runs");
-    assert!(
-        out.status.success(),
-        "harness failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let reference: Value = serde_json::from_slice(&out.stdout).expect("the harness prints JSON");
+    let reference = common::python::dump_graph(&python, &[], &fixtures);
 
     let mut failures = Vec::new();
     for path in &fixtures {

@@ -8,10 +8,8 @@ mod common;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
-use std::process::Command;
 
 use sa2rs::ir::TypeKind;
-use serde_json::Value;
 
 /// The values of every column sa2rs ports as an enum (also `ARRAY` items), by
 /// `table.column`.
@@ -46,18 +44,7 @@ fn enum_values_equal_sqlalchemy() {
         .filter(|p| !common::is_error_fixture(p))
         .filter(|p| !ported_enums(p).is_empty())
         .collect();
-    let out = Command::new(&python)
-        .arg(common::manifest_dir().join("tests/sqla/dump_graph.py"))
-        .arg("--enums")
-        .args(&fixtures)
-        .output()
-        .expect("the harness runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let reference: Value = serde_json::from_slice(&out.stdout).expect("the harness prints JSON");
+    let reference = common::python::dump_graph(&python, &["--enums"], &fixtures);
     let mut failures = Vec::new();
     for path in &fixtures {
         let theirs = &reference[path.to_string_lossy().as_ref()]["enums"];

@@ -11,7 +11,11 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use common::binary;
 use sa2rs::{Emit, Input};
+
+/// No run of the binary may take longer than this.
+const TIMEOUT: std::time::Duration = std::time::Duration::from_secs(20);
 
 fn diagram(path: &Path) -> String {
     let out = common::run_fixture(path, Emit::Mermaid);
@@ -239,27 +243,23 @@ fn names_are_made_mermaid_words() {
 /// The command line: `--emit mermaid` prints the diagram, and refuses a directory for `-o`.
 #[test]
 fn the_command_line_prints_the_diagram() {
-    let exe = env!("CARGO_BIN_EXE_sa2rs");
     let fixture = common::manifest_dir().join("fixtures/classic_one_to_one.py");
-    let out = Command::new(exe)
-        .args(["--emit", "mermaid"])
-        .arg(&fixture)
-        .output()
-        .expect("sa2rs runs");
-    assert_eq!(out.status.code(), Some(0));
-    let text = String::from_utf8_lossy(&out.stdout);
+    let mut cmd = binary::command();
+    cmd.args(["--emit", "mermaid"]).arg(&fixture);
+    let out = binary::run(cmd, TIMEOUT);
+    assert_eq!(out.code, Some(0));
+    let text = &out.stdout;
     assert!(text.starts_with("erDiagram\n"), "{text}");
     assert!(
         text.contains("parent |o--o| child : \"Parent.child / Child.parent\""),
         "{text}"
     );
     let dir = tempfile::tempdir().expect("temporary directory");
-    let out = Command::new(exe)
-        .args(["--emit", "mermaid", "-o"])
+    let mut cmd = binary::command();
+    cmd.args(["--emit", "mermaid", "-o"])
         .arg(format!("{}/", dir.path().display()))
-        .arg(&fixture)
-        .output()
-        .expect("sa2rs runs");
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("`--emit mermaid` writes one file"));
+        .arg(&fixture);
+    let out = binary::run(cmd, TIMEOUT);
+    assert_eq!(out.code, Some(2));
+    assert!(out.stderr.contains("`--emit mermaid` writes one file"));
 }

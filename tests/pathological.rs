@@ -4,62 +4,25 @@
 //! error. (`tests/cli.rs` has the first nesting and NUL-byte cases; the times these take are
 //! in README.md, measured, not asserted.)
 
-use std::io::Read;
 use std::path::Path;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+mod common;
+
+use common::binary::{self, Run};
 
 use sa2rs::emit::sql::Dialect;
-use sa2rs::{Emit, Input, Target};
+use sa2rs::{Emit, Input};
 
 /// A hang is a failure, not a stuck test suite (the 50 MB inputs take a few seconds in the
 /// test profile).
 const TIMEOUT: Duration = Duration::from_secs(120);
 
-struct Run {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
-
-/// Runs `sa2rs --color never ARGS` in `cwd`, with a timeout, reading both pipes concurrently.
+/// Runs `sa2rs --color never ARGS` in `cwd`.
 fn sa2rs(cwd: &Path, args: &[&str]) -> Run {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_sa2rs"))
-        .args(["--color", "never"])
-        .args(args)
-        .current_dir(cwd)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn sa2rs");
-    let mut out = child.stdout.take().unwrap();
-    let mut err = child.stderr.take().unwrap();
-    let out = std::thread::spawn(move || {
-        let mut buf = Vec::new();
-        out.read_to_end(&mut buf).map(|_| buf)
-    });
-    let err = std::thread::spawn(move || {
-        let mut buf = Vec::new();
-        err.read_to_end(&mut buf).map(|_| buf)
-    });
-    let started = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("wait for sa2rs") {
-            break status;
-        }
-        if started.elapsed() > TIMEOUT {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("sa2rs {args:?} did not finish within {TIMEOUT:?}");
-        }
-        std::thread::sleep(Duration::from_millis(5));
-    };
-    let run = Run {
-        code: status.code(),
-        stdout: String::from_utf8(out.join().unwrap().unwrap()).expect("stdout is UTF-8"),
-        stderr: String::from_utf8(err.join().unwrap().unwrap()).expect("stderr is UTF-8"),
-    };
+    let mut cmd = binary::command();
+    cmd.args(["--color", "never"]).args(args).current_dir(cwd);
+    let run = binary::run(cmd, TIMEOUT);
     assert!(
         run.code.is_some(),
         "killed by a signal (a stack overflow?); stderr: {}",
@@ -213,23 +176,7 @@ fn cyclic_foreign_keys_through_every_emitter() {
         "/fixtures/cyclic_relationships.py"
     ))
     .unwrap();
-    let mut emits = vec![
-        Emit::Rust,
-        Emit::RustTree,
-        Emit::GraphJson,
-        Emit::Sql(Dialect::Sqlite),
-        Emit::Sql(Dialect::Postgresql),
-        Emit::Mermaid,
-    ];
-    for t in [
-        Target::Sqlx,
-        Target::Diesel,
-        Target::SeaOrm,
-        Target::SeaOrmExpanded,
-    ] {
-        emits.extend([Emit::Target(t), Emit::TargetTree(t)]);
-    }
-    for emit in emits {
+    for emit in Emit::all() {
         let outcome = sa2rs::run(
             vec![Input::standalone("cyclic_relationships.py", source.clone())],
             emit,

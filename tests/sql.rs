@@ -9,7 +9,7 @@ mod common;
 
 use std::collections::BTreeSet;
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use sa2rs::emit::sql::Dialect;
@@ -98,32 +98,16 @@ fn split(statements: &[String]) -> Script {
     }
 }
 
-fn reference(python: &PathBuf, dialect: &str, fixtures: &[PathBuf]) -> Value {
-    let harness = common::manifest_dir().join("tests/sqla/dump_graph.py");
-    let out = Command::new(python)
-        .arg(&harness)
-        .args(["--ddl", dialect])
-        .args(fixtures)
-        .output()
-        .expect("the harness runs");
-    assert!(
-        out.status.success(),
-        "harness failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("the harness prints JSON")
-}
-
 /// A fixture's SQLite script and the schemas it needs attached.
 type SqliteScript = (String, String, Vec<String>);
 
 /// The differences from SQLAlchemy, and every script sa2rs wrote.
-fn compare(python: &PathBuf, dialect: Dialect, name: &str) -> (Vec<String>, Vec<SqliteScript>) {
+fn compare(python: &Path, dialect: Dialect, name: &str) -> (Vec<String>, Vec<SqliteScript>) {
     let fixtures: Vec<PathBuf> = common::fixtures()
         .into_iter()
         .filter(|p| !common::is_error_fixture(p))
         .collect();
-    let reference = reference(python, name, &fixtures);
+    let reference = common::python::dump_graph(python, &["--ddl", name], &fixtures);
     let mut failures = Vec::new();
     let mut scripts = Vec::new();
     for path in &fixtures {
@@ -206,7 +190,7 @@ fn compare(python: &PathBuf, dialect: Dialect, name: &str) -> (Vec<String>, Vec<
 }
 
 /// Runs every SQLite script in a real SQLite database; the failures.
-fn execute(python: &PathBuf, scripts: &[SqliteScript]) -> Vec<String> {
+fn execute(python: &Path, scripts: &[SqliteScript]) -> Vec<String> {
     let input: serde_json::Map<String, Value> = scripts
         .iter()
         .map(|(name, ddl, schemas)| {
@@ -336,16 +320,14 @@ fn a_native_enum_without_a_name_is_refused_on_postgresql() {
 /// The command line: `--dialect` chooses the dialect of `--emit sql`.
 #[test]
 fn the_command_line_chooses_the_dialect() {
-    let exe = env!("CARGO_BIN_EXE_sa2rs");
     let fixture = common::manifest_dir().join("fixtures/classic_one_to_many.py");
     let run = |dialect: &str| {
-        let out = Command::new(exe)
-            .args(["--emit", "sql", "--dialect", dialect])
-            .arg(&fixture)
-            .output()
-            .expect("sa2rs runs");
-        assert_eq!(out.status.code(), Some(0), "{dialect}");
-        String::from_utf8_lossy(&out.stdout).into_owned()
+        let mut cmd = common::binary::command();
+        cmd.args(["--emit", "sql", "--dialect", dialect])
+            .arg(&fixture);
+        let out = common::binary::run(cmd, std::time::Duration::from_secs(20));
+        assert_eq!(out.code, Some(0), "{dialect}");
+        out.stdout
     };
     assert!(run("sqlite").contains("id INTEGER NOT NULL,"));
     assert!(run("postgresql").contains("id SERIAL NOT NULL,"));

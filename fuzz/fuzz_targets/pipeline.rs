@@ -15,32 +15,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use sa2rs::emit::sql::Dialect;
-use sa2rs::{Emit, Input, Target};
-
-const TARGETS: [Target; 4] = [
-    Target::Sqlx,
-    Target::Diesel,
-    Target::SeaOrm,
-    Target::SeaOrmExpanded,
-];
-
-/// Every output sa2rs can generate.
-fn every_emit() -> Vec<Emit> {
-    let mut emits = vec![
-        Emit::Rust,
-        Emit::RustTree,
-        Emit::GraphJson,
-        Emit::Sql(Dialect::Sqlite),
-        Emit::Sql(Dialect::Postgresql),
-        Emit::Mermaid,
-    ];
-    for t in TARGETS {
-        emits.push(Emit::Target(t));
-        emits.push(Emit::TargetTree(t));
-    }
-    emits
-}
+use sa2rs::{Emit, Input};
 
 /// Analyses `inputs`, then runs `emits` on the result and renders the diagnostics, as
 /// `sa2rs::run` does for one emitter.
@@ -54,7 +29,12 @@ fn pipeline(inputs: &[Input], emits: &[Emit]) {
         if !errors && matches!(emit, Emit::RustTree | Emit::TargetTree(_)) {
             assert!(tree.is_some(), "{emit:?} generated no tree");
         }
-        if !errors && matches!(emit, Emit::Rust | Emit::GraphJson | Emit::Target(_) | Emit::Mermaid) {
+        if !errors
+            && matches!(
+                emit,
+                Emit::Rust | Emit::GraphJson | Emit::Target(_) | Emit::Mermaid
+            )
+        {
             assert!(output.is_some(), "{emit:?} generated no text");
         }
         if emit == Emit::GraphJson {
@@ -139,7 +119,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fuzz_target!(|data: &[u8]| {
     let data = data.to_vec();
-    let emits = every_emit();
+    let emits = Emit::all();
     let emit = emits[(hash(&data) % emits.len() as u64) as usize];
     std::thread::Builder::new()
         .stack_size(STACK_SIZE)

@@ -66,3 +66,20 @@ pub fn sqlalchemy(what: &str) -> Option<PathBuf> {
         }
     }
 }
+
+/// What `tests/sqla/dump_graph.py FLAGS FIXTURES` prints: one JSON object mapping each
+/// fixture path, as given, to its graph or error (and, with `--enums` / `--ddl`, more).
+pub fn dump_graph(python: &Path, flags: &[&str], fixtures: &[PathBuf]) -> serde_json::Value {
+    let out = Command::new(python)
+        .arg(super::manifest_dir().join("tests/sqla/dump_graph.py"))
+        .args(flags)
+        .args(fixtures)
+        .output()
+        .expect("the harness runs");
+    assert!(
+        out.status.success(),
+        "harness failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("the harness prints JSON")
+}

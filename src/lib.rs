@@ -184,6 +184,14 @@ pub struct Analysis {
     pub unreadable: bool,
 }
 
+/// Whether one of the dotted import `paths` is `module` or something inside it.
+fn names_module(paths: &[String], module: &str) -> bool {
+    paths.iter().any(|p| {
+        p.strip_prefix(module)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
+    })
+}
+
 /// Leaves out Alembic migration scripts (modules importing `alembic` that no other input
 /// imports): Alembic runs them, the application never imports them, and the classes and tables
 /// they declare belong to metadata of their own, not to the application's mapping. Said once,
@@ -201,14 +209,7 @@ fn leave_out_migrations(
         .iter()
         .zip(imports)
         .map(|((_, input, _), paths)| {
-            let uses_alembic = paths
-                .iter()
-                .any(|p| p == "alembic" || p.starts_with("alembic."));
-            let prefix = format!("{}.", input.module);
-            uses_alembic
-                && !imported
-                    .iter()
-                    .any(|p| *p == input.module || p.starts_with(&prefix))
+            names_module(paths, "alembic") && !names_module(imported, &input.module)
         })
         .collect();
     let count = is_migration.iter().filter(|m| **m).count();
@@ -276,11 +277,7 @@ pub fn analyse(inputs: &[Input]) -> Analysis {
     let imported: Vec<String> = imports.iter().flatten().cloned().collect();
     leave_out_migrations(&mut parsed, &imports, &imported, &mut diags);
     for (input, e) in failed {
-        let prefix = format!("{}.", input.module);
-        let needed = inputs.len() == 1
-            || imported
-                .iter()
-                .any(|p| *p == input.module || p.starts_with(&prefix));
+        let needed = inputs.len() == 1 || names_module(&imported, &input.module);
         diags.push(if needed {
             diagnostics::syntax_error(e.span, &e.message)
         } else {

@@ -86,7 +86,7 @@ pub fn emit(
             &g.column,
             class,
             &g.sql,
-            g.more - 1,
+            g.columns - 1,
         ));
     }
     for (name, values) in &found.types {
@@ -128,7 +128,7 @@ struct Guess {
     span: crate::source::Span,
     column: String,
     sql: String,
-    more: usize,
+    columns: usize,
 }
 
 struct Ddl<'g> {
@@ -298,9 +298,9 @@ impl Ddl<'_> {
                         span: col.ty.span,
                         column: what.to_owned(),
                         sql: sql.clone(),
-                        more: 0,
+                        columns: 0,
                     })
-                    .more += 1;
+                    .columns += 1;
                 sql
             }
             Rendered::Unsupported => {

@@ -306,8 +306,19 @@ pub fn analyse(inputs: &[Input]) -> Analysis {
             diags.push(diagnostics::no_models(Span::new(*file, 0, 0), &input.name));
         }
     }
-    let graph = timed("resolve", || resolve::resolve(&decls, &mut diags));
-    timed("drop syntax and declarations", || drop((parsed, decls)));
+    // The syntax trees are freed on another core while the graph is resolved.
+    let syntax: Vec<syntax::Module> = parsed.into_iter().map(|(_, _, module)| module).collect();
+    let graph = std::thread::scope(|scope| {
+        let freed = std::thread::Builder::new()
+            .stack_size(STACK_SIZE)
+            .spawn_scoped(scope, move || drop(syntax));
+        let graph = timed("resolve", || resolve::resolve(&decls, &mut diags));
+        if let Ok(freed) = freed {
+            timed("free the syntax trees", || freed.join().ok());
+        }
+        graph
+    });
+    timed("drop declarations", || drop(decls));
     Analysis {
         files,
         diagnostics: diags,

@@ -36,7 +36,12 @@ pub fn sanitize(name: &str, fallback: &str) -> String {
     if s.starts_with(|c: char| c.is_ascii_digit()) {
         s.insert(0, '_');
     }
-    if syn::parse_str::<syn::Ident>(&s).is_err() && !KEYWORDS.contains(&s.as_str()) {
+    // ASCII letters, digits and `_`, not starting with a digit, is an identifier or a keyword
+    // already; only other characters need the parser's word.
+    if !s.is_ascii()
+        && syn::parse_str::<syn::Ident>(&s).is_err()
+        && !KEYWORDS.contains(&s.as_str())
+    {
         // Not a valid identifier even so (an unusual Unicode character): keep ASCII only.
         s = s
             .chars()
@@ -147,5 +152,18 @@ mod tests {
         assert_eq!(ns.snake("user_id"), "user_id_2");
         assert_eq!(ns.snake("2fa"), "_2fa");
         assert_eq!(ns.snake("naïve"), "naïve");
+    }
+
+    #[test]
+    fn every_sanitized_name_is_an_identifier_or_a_keyword() {
+        let names = [
+            "id", "2fa", "_", "__", "", "a-b", "type", "self", "Self", "crate", "r#x", "x y",
+            "naïve", "ünïcödé", "名前", "a\u{200b}b", "\u{1F600}", "é1", "_0", "fn", "union",
+        ];
+        for name in names {
+            let text = sanitize(name, "field");
+            let ok = syn::parse_str::<syn::Ident>(&text).is_ok() || is_keyword(&text);
+            assert!(ok, "{name:?} gave {text:?}, not an identifier");
+        }
     }
 }

@@ -548,10 +548,13 @@ fn collect_attributes(
             }
         }
     }
-    (
-        columns.into_values().collect(),
-        relationships.into_values().collect(),
-    )
+    // Exact capacities: the declarations live for the whole run, and collecting in place
+    // would keep the map's larger entries and spare slots.
+    let mut out_columns = Vec::with_capacity(columns.len());
+    out_columns.extend(columns.into_values());
+    let mut out_relationships = Vec::with_capacity(relationships.len());
+    out_relationships.extend(relationships.into_values());
+    (out_columns, out_relationships)
 }
 
 /// The dataclass settings of the class's columns, its own or copied from a mixin (a copy

@@ -143,7 +143,7 @@ pub struct Column {
     pub unique: bool,
     pub index: bool,
     pub default: Option<String>,
-    pub server_default: Option<ServerDefault>,
+    pub server_default: Option<Box<ServerDefault>>,
     /// `comment=`.
     pub comment: Option<String>,
     pub foreign_keys: Vec<ForeignKey>,

@@ -238,7 +238,7 @@ pub struct ColumnDecl {
     pub index: Option<bool>,
     /// Source text of `default=` / `server_default=`.
     pub default: Option<String>,
-    pub server_default: Option<ServerDefault>,
+    pub server_default: Option<Box<ServerDefault>>,
     /// `comment=`.
     pub comment: Option<String>,
     pub foreign_keys: Vec<ForeignKeyDecl>,
@@ -308,18 +308,8 @@ pub enum TypeKind {
     Binary,
     Json,
     Uuid,
-    /// `Enum("a", "b", name="kind")`: the database values, and the enum's SQL name.
-    Enum {
-        values: Vec<String>,
-        name: Option<String>,
-        /// The Python `enum.Enum` class it was built from, if any.
-        python: Option<PyEnum>,
-        /// Whether it is the database's own enum type (`native_enum=`, default true; a
-        /// `Literal[...]` is not): otherwise a `VARCHAR` of `length`.
-        native: bool,
-        /// `length=`: the `VARCHAR` length of a non-native enum (default: the longest value).
-        length: Option<i64>,
-    },
+    /// `Enum("a", "b", name="kind")` (boxed: most columns are not enums).
+    Enum(Box<EnumType>),
     /// MySQL's `TINYINT`.
     Int8,
     /// MySQL's unsigned integers, and PostgreSQL's `OID`.
@@ -336,6 +326,20 @@ pub enum TypeKind {
     StringMap,
     /// A type sa2rs does not know; stored as text.
     Unknown,
+}
+
+/// An `Enum` type: the database values, and the enum's SQL name.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EnumType {
+    pub values: Vec<String>,
+    pub name: Option<String>,
+    /// The Python `enum.Enum` class it was built from, if any.
+    pub python: Option<PyEnum>,
+    /// Whether it is the database's own enum type (`native_enum=`, default true; a
+    /// `Literal[...]` is not): otherwise a `VARCHAR` of `length`.
+    pub native: bool,
+    /// `length=`: the `VARCHAR` length of a non-native enum (default: the longest value).
+    pub length: Option<i64>,
 }
 
 /// A Python `enum.Enum` class behind an `Enum` type.
@@ -379,19 +383,20 @@ pub struct RelationshipDecl {
     pub span: Span,
     /// The first positional argument (`"Child"`, `Child`).
     pub target: Option<Spanned<String>>,
-    pub annotation: Option<RelAnnotation>,
+    pub annotation: Option<Box<RelAnnotation>>,
     pub back_populates: Option<Spanned<String>>,
     pub uselist: Option<bool>,
     pub secondary: Option<Spanned<SecondaryRef>>,
     /// `backref="name"` or `backref=backref("name", uselist=...)`.
-    pub backref: Option<BackrefDecl>,
+    pub backref: Option<Box<BackrefDecl>>,
     /// `remote_side=`: the columns named, as written (`id`, `Node.id`).
     pub remote_side: Option<Vec<Spanned<ColumnName>>>,
     /// `foreign_keys=`: the columns to count as foreign keys, as written.
     pub foreign_keys: Option<Vec<Spanned<ColumnName>>>,
     /// `primaryjoin=` / `secondaryjoin=`, when sa2rs could read them.
-    pub primaryjoin: Option<join::JoinArg>,
-    pub secondaryjoin: Option<join::JoinArg>,
+    /// (Boxed, as the rarer arguments are: declarations are kept for the whole run.)
+    pub primaryjoin: Option<Box<join::JoinArg>>,
+    pub secondaryjoin: Option<Box<join::JoinArg>>,
     /// Arguments that change the join but that sa2rs cannot read (an unreadable `primaryjoin`,
     /// ...): a relationship with any is left out of the graph (with a warning).
     pub unported: Vec<Spanned<String>>,
@@ -419,4 +424,21 @@ pub struct ColumnName {
     pub class: Option<String>,
     /// The attribute (or column) name.
     pub attr: String,
+}
+
+#[cfg(all(test, target_pointer_width = "64"))]
+mod tests {
+    /// Declarations and syntax trees live for the whole run, one per column, relationship and
+    /// statement: a large field added inline grows every one of them (the benchmark's 10,000
+    /// classes hold about 100,000 of each). Rarer parts are boxed; these bounds keep it so.
+    #[test]
+    fn the_most_numerous_values_stay_small() {
+        use std::mem::size_of;
+        assert!(size_of::<super::ColumnDecl>() <= 288);
+        assert!(size_of::<super::RelationshipDecl>() <= 400);
+        assert!(size_of::<super::TypeKind>() <= 32);
+        assert!(size_of::<crate::graph::Column>() <= 256);
+        assert!(size_of::<crate::syntax::Stmt>() <= 160);
+        assert!(size_of::<crate::syntax::Expr>() <= 80);
+    }
 }

@@ -350,7 +350,7 @@ impl Lower<'_> {
                 decorators: self.exprs(&c.decorator_list),
                 body: self.stmts(&c.body),
             })),
-            S::FunctionDef(f) => StmtKind::FunctionDef(FunctionDef {
+            S::FunctionDef(f) => StmtKind::FunctionDef(Box::new(FunctionDef {
                 name: f.name.to_string(),
                 name_span: self.name_span(span, "def", &f.name),
                 params: self.params(&f.args),
@@ -358,8 +358,8 @@ impl Lower<'_> {
                 body: self.stmts(&f.body),
                 returns: f.returns.as_deref().map(|r| self.expr(r)),
                 is_async: false,
-            }),
-            S::AsyncFunctionDef(f) => StmtKind::FunctionDef(FunctionDef {
+            })),
+            S::AsyncFunctionDef(f) => StmtKind::FunctionDef(Box::new(FunctionDef {
                 name: f.name.to_string(),
                 name_span: self.name_span(span, "def", &f.name),
                 params: self.params(&f.args),
@@ -367,15 +367,15 @@ impl Lower<'_> {
                 body: self.stmts(&f.body),
                 returns: f.returns.as_deref().map(|r| self.expr(r)),
                 is_async: true,
-            }),
+            })),
             S::Assign(a) => StmtKind::Assign {
                 targets: self.exprs(&a.targets),
                 value: self.expr(&a.value),
             },
             S::AnnAssign(a) => StmtKind::AnnAssign {
                 target: self.expr(&a.target),
-                annotation: self.expr(&a.annotation),
-                value: a.value.as_deref().map(|v| self.expr(v)),
+                annotation: Box::new(self.expr(&a.annotation)),
+                value: a.value.as_deref().map(|v| Box::new(self.expr(v))),
             },
             S::Import(i) => StmtKind::Import {
                 names: i.names.iter().map(|a| self.alias(a)).collect(),

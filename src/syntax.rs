@@ -22,7 +22,9 @@ pub struct Stmt {
 pub enum StmtKind {
     /// Shared: sa2rs records every class statement it reads without copying its tree.
     ClassDef(std::sync::Arc<ClassDef>),
-    FunctionDef(FunctionDef),
+    /// (Boxed, as are the parts of `AnnAssign` below: a statement is as large as its largest
+    /// kind, and class bodies are mostly small assignments.)
+    FunctionDef(Box<FunctionDef>),
     /// `a = b = value`
     Assign {
         targets: Vec<Expr>,
@@ -31,8 +33,8 @@ pub enum StmtKind {
     /// `target: annotation [= value]`
     AnnAssign {
         target: Expr,
-        annotation: Expr,
-        value: Option<Expr>,
+        annotation: Box<Expr>,
+        value: Option<Box<Expr>>,
     },
     /// `import a.b as c`
     Import {

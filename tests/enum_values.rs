@@ -24,9 +24,12 @@ fn ported_enums(path: &std::path::Path) -> BTreeMap<String, Vec<String>> {
             if let TypeKind::Array { item, .. } = kind {
                 kind = item;
             }
-            if let TypeKind::Enum { values, .. } = kind {
-                if !values.is_empty() {
-                    out.insert(format!("{}.{}", table.fullname(), col.name), values.clone());
+            if let TypeKind::Enum(e) = kind {
+                if !e.values.is_empty() {
+                    out.insert(
+                        format!("{}.{}", table.fullname(), col.name),
+                        e.values.clone(),
+                    );
                 }
             }
         }

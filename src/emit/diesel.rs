@@ -305,7 +305,7 @@ fn column_type(
         }
         TypeKind::Time => Some(("Time", quote!(chrono::NaiveTime))),
         TypeKind::Binary => Some(("Binary", quote!(Vec<u8>))),
-        TypeKind::Enum { .. } => Some(("Text", quote!(String))),
+        TypeKind::Enum(_) => Some(("Text", quote!(String))),
         _ => None,
     };
     mapped.unwrap_or_else(|| {

@@ -30,12 +30,7 @@ pub(super) struct Enums {
 /// The `Enum` type of a column, or of the items of an `ARRAY` column.
 fn enum_of(kind: &TypeKind) -> Option<(&[String], Option<&str>, Option<&PyEnum>)> {
     match kind {
-        TypeKind::Enum {
-            values,
-            name,
-            python,
-            ..
-        } => Some((values, name.as_deref(), python.as_ref())),
+        TypeKind::Enum(e) => Some((&e.values, e.name.as_deref(), e.python.as_ref())),
         TypeKind::Array { item, .. } => enum_of(item),
         _ => None,
     }

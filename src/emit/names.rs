@@ -38,9 +38,7 @@ pub fn sanitize(name: &str, fallback: &str) -> String {
     }
     // ASCII letters, digits and `_`, not starting with a digit, is an identifier or a keyword
     // already; only other characters need the parser's word.
-    if !s.is_ascii()
-        && syn::parse_str::<syn::Ident>(&s).is_err()
-        && !KEYWORDS.contains(&s.as_str())
+    if !s.is_ascii() && syn::parse_str::<syn::Ident>(&s).is_err() && !KEYWORDS.contains(&s.as_str())
     {
         // Not a valid identifier even so (an unusual Unicode character): keep ASCII only.
         s = s
@@ -157,8 +155,27 @@ mod tests {
     #[test]
     fn every_sanitized_name_is_an_identifier_or_a_keyword() {
         let names = [
-            "id", "2fa", "_", "__", "", "a-b", "type", "self", "Self", "crate", "r#x", "x y",
-            "naïve", "ünïcödé", "名前", "a\u{200b}b", "\u{1F600}", "é1", "_0", "fn", "union",
+            "id",
+            "2fa",
+            "_",
+            "__",
+            "",
+            "a-b",
+            "type",
+            "self",
+            "Self",
+            "crate",
+            "r#x",
+            "x y",
+            "naïve",
+            "ünïcödé",
+            "名前",
+            "a\u{200b}b",
+            "\u{1F600}",
+            "é1",
+            "_0",
+            "fn",
+            "union",
         ];
         for name in names {
             let text = sanitize(name, "field");

@@ -281,7 +281,7 @@ fn kind_type(kind: &TypeKind, enum_name: Option<&proc_macro2::Ident>) -> TokenSt
         TypeKind::Json => quote!(serde_json::Value),
         TypeKind::Uuid => quote!(uuid::Uuid),
         TypeKind::StringMap => quote!(std::collections::BTreeMap<String, Option<String>>),
-        TypeKind::Enum { .. } => match enum_name {
+        TypeKind::Enum(_) => match enum_name {
             Some(name) => quote!(#name),
             None => quote!(String),
         },

@@ -668,23 +668,14 @@ fn render_type(class: &str, kind: &TypeKind, dialect: Dialect) -> Rendered {
         ("Uuid", _) if pg => sql("UUID"),
         ("Uuid", _) => sql("CHAR(32)"),
         ("UUID", _) => sql("UUID"),
-        (
-            "Enum" | "ENUM",
-            TypeKind::Enum {
-                values,
-                name,
-                native,
-                length,
-                ..
-            },
-        ) => {
-            let native = *native || class == "ENUM";
-            match (pg && native, name) {
-                (true, Some(name)) => Rendered::NamedEnum(name.clone(), values.clone()),
+        ("Enum" | "ENUM", TypeKind::Enum(e)) => {
+            let native = e.native || class == "ENUM";
+            match (pg && native, &e.name) {
+                (true, Some(name)) => Rendered::NamedEnum(name.clone(), e.values.clone()),
                 (true, None) => Rendered::EnumWithoutName,
                 (false, _) => {
-                    let longest = values.iter().map(|v| v.chars().count()).max();
-                    let n = length.or(longest.map(|n| n as i64)).unwrap_or(0);
+                    let longest = e.values.iter().map(|v| v.chars().count()).max();
+                    let n = e.length.or(longest.map(|n| n as i64)).unwrap_or(0);
                     Rendered::Sql(format!("VARCHAR({n})"))
                 }
             }
@@ -1194,13 +1185,13 @@ mod tests {
             render_type("INET", &TypeKind::Text { length: None }, Sqlite),
             Rendered::Unsupported
         );
-        let e = TypeKind::Enum {
+        let e = TypeKind::Enum(Box::new(crate::ir::EnumType {
             values: vec!["a".into(), "bbb".into()],
             name: None,
             python: None,
             native: true,
             length: None,
-        };
+        }));
         assert_eq!(
             render_type("Enum", &e, Sqlite),
             Rendered::Sql("VARCHAR(3)".into())

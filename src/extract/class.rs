@@ -213,7 +213,7 @@ impl Extractor<'_> {
                 if name.starts_with("__") {
                     if let (true, Some(v)) = (DUNDERS.contains(&name), value) {
                         decl.dunders
-                            .insert(name.to_owned(), Dunder::Value(v.clone()));
+                            .insert(name.to_owned(), Dunder::Value(Expr::clone(v)));
                     }
                     return;
                 }
@@ -257,7 +257,7 @@ impl Extractor<'_> {
                     decl.dunders.insert(
                         f.name.clone(),
                         Dunder::Function {
-                            def: f.clone(),
+                            def: crate::syntax::FunctionDef::clone(f),
                             declared,
                         },
                     );
@@ -363,7 +363,7 @@ impl Extractor<'_> {
             attr,
             span,
             target: None,
-            annotation,
+            annotation: annotation.map(Box::new),
             back_populates: None,
             uselist: None,
             secondary: None,
@@ -422,7 +422,7 @@ impl Extractor<'_> {
                 },
                 "secondary" => rel.secondary = self.secondary(&kw.value),
                 "backref" => {
-                    rel.backref = self.backref(&kw.value);
+                    rel.backref = self.backref(&kw.value).map(Box::new);
                     // A join of its own for the reverse side is not ported.
                     let own_join = rel.backref.as_ref().and_then(|b| {
                         b.options
@@ -465,8 +465,8 @@ impl Extractor<'_> {
                             rel.options
                                 .push((k.to_owned(), self.files.slice(kw.value.span).to_owned()));
                             match option {
-                                "primaryjoin" => rel.primaryjoin = Some(arg),
-                                _ => rel.secondaryjoin = Some(arg),
+                                "primaryjoin" => rel.primaryjoin = Some(Box::new(arg)),
+                                _ => rel.secondaryjoin = Some(Box::new(arg)),
                             }
                         }
                         None => rel.unported.push(Spanned::new(k.to_owned(), kw.name_span)),
@@ -748,7 +748,7 @@ impl<'a> ClassBody<'a> {
                     target,
                     value: Some(value),
                     ..
-                } => (target, value),
+                } => (target, &**value),
                 StmtKind::FunctionDef(f) if f.name == "__tablename__" => {
                     info.computed_tablename = true;
                     continue;

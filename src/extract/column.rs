@@ -73,7 +73,9 @@ impl Extractor<'_> {
                 "default" | "insert_default" => {
                     col.default = Some(self.files.slice(kw.value.span).to_owned())
                 }
-                "server_default" => col.server_default = Some(self.server_default(&kw.value)),
+                "server_default" => {
+                    col.server_default = Some(Box::new(self.server_default(&kw.value)))
+                }
                 "comment" => col.comment = kw.value.as_str().map(str::to_owned),
                 "name" => match kw.value.as_str() {
                     Some(s) => name = Some(s.to_owned()),

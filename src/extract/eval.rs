@@ -125,7 +125,7 @@ impl Constants {
                     ..
                 } => {
                     if let Some(n) = target.as_name() {
-                        let kept = could_be_constant(value).then(|| value.clone());
+                        let kept = could_be_constant(value).then(|| Expr::clone(value));
                         self.module
                             .entry(n.to_owned())
                             .or_default()

@@ -224,7 +224,7 @@ impl LocalTypes {
                         target,
                         value: Some(value),
                         ..
-                    } if target.as_name() == Some("impl") => d.impl_ = Some(value.clone()),
+                    } if target.as_name() == Some("impl") => d.impl_ = Some(Expr::clone(value)),
                     StmtKind::FunctionDef(f) if f.name == "__init__" => d.own_init = true,
                     StmtKind::FunctionDef(f) if f.name == "load_dialect_impl" => {
                         d.dialect_impl = true
@@ -318,7 +318,7 @@ fn members(body: &[Stmt], str_based: bool, str_enum: bool, scope: &Scope) -> Vec
                 target,
                 value: Some(value),
                 ..
-            } => (target, value),
+            } => (target, &**value),
             _ => continue,
         };
         let Some(name) = target.as_name() else {

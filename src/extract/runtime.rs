@@ -128,9 +128,8 @@ impl Extractor<'_> {
                 StmtKind::Assign { value, .. } | StmtKind::Expr(value) => {
                     self.runtime_type_calls(value, &assumed)
                 }
-                StmtKind::AnnAssign { value: Some(v), .. } | StmtKind::Return(Some(v)) => {
-                    self.runtime_type_calls(v, &assumed)
-                }
+                StmtKind::AnnAssign { value: Some(v), .. } => self.runtime_type_calls(v, &assumed),
+                StmtKind::Return(Some(v)) => self.runtime_type_calls(v, &assumed),
                 _ => {
                     for b in stmt.nested_bodies() {
                         self.runtime_classes(b, place);
@@ -339,7 +338,7 @@ fn callee_span(e: &Expr) -> Span {
 /// The `__init_subclass__` method of a class body.
 fn init_subclass(def: &ClassDef) -> Option<&FunctionDef> {
     def.body.iter().find_map(|s| match &s.kind {
-        StmtKind::FunctionDef(f) if f.name == "__init_subclass__" => Some(f),
+        StmtKind::FunctionDef(f) if f.name == "__init_subclass__" => Some(&**f),
         _ => None,
     })
 }

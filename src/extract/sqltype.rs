@@ -181,7 +181,7 @@ impl Extractor<'_> {
                     }
                 }
             }
-            TypeKind::Enum { .. } => return self.enum_type(class, args, kws, span),
+            TypeKind::Enum(_) => return self.enum_type(class, args, kws, span),
             TypeKind::Array { item, dimensions } => {
                 match arg(0, "item_type") {
                     None => {
@@ -267,13 +267,13 @@ impl Extractor<'_> {
                     return TypeRead::Known(SqlType {
                         class: class.to_owned(),
                         impl_class: None,
-                        kind: TypeKind::Enum {
+                        kind: TypeKind::Enum(Box::new(crate::ir::EnumType {
                             values: Vec::new(),
                             name: name.flatten(),
                             python: None,
                             native: enum_native(kws),
                             length: enum_length(kws),
-                        },
+                        })),
                         span,
                     });
                 }
@@ -300,13 +300,13 @@ impl Extractor<'_> {
         TypeRead::Known(SqlType {
             class: class.to_owned(),
             impl_class: None,
-            kind: TypeKind::Enum {
+            kind: TypeKind::Enum(Box::new(crate::ir::EnumType {
                 values,
                 name: name.flatten(),
                 python: None,
                 native: enum_native(kws),
                 length: enum_length(kws),
-            },
+            })),
             span,
         })
     }
@@ -422,7 +422,7 @@ impl Extractor<'_> {
         TypeRead::Known(SqlType {
             class: class.to_owned(),
             impl_class: None,
-            kind: TypeKind::Enum {
+            kind: TypeKind::Enum(Box::new(crate::ir::EnumType {
                 values,
                 name,
                 python: Some(PyEnum {
@@ -433,7 +433,7 @@ impl Extractor<'_> {
                 }),
                 native: enum_native(kws),
                 length: enum_length(kws),
-            },
+            })),
             span,
         })
     }

@@ -123,7 +123,7 @@ impl Extractor<'_> {
                     target,
                     value: Some(value),
                     ..
-                } => (target, value),
+                } => (target, &**value),
                 _ => continue,
             };
             self.bind_base_metadata(c, target, value);
@@ -213,7 +213,7 @@ impl Extractor<'_> {
                 .type_map
                 .entries
                 .get("enum.Enum")
-                .filter(|(t, _)| matches!(t.kind, TypeKind::Enum { .. }))
+                .filter(|(t, _)| matches!(t.kind, TypeKind::Enum(_)))
                 .map(|(_, e)| e.clone());
             let kws: Vec<Keyword> = match generic.as_ref().map(|e| &e.kind) {
                 Some(ExprKind::Call { keywords, .. }) => keywords.clone(),
@@ -251,13 +251,13 @@ fn literal_enum(slice: &Expr, span: crate::source::Span) -> Option<SqlType> {
     Some(SqlType {
         class: "Enum".to_owned(),
         impl_class: None,
-        kind: TypeKind::Enum {
+        kind: TypeKind::Enum(Box::new(crate::ir::EnumType {
             values: values?,
             name: None,
             python: None,
             native: false,
             length: None,
-        },
+        })),
         span,
     })
 }

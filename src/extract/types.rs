@@ -110,13 +110,13 @@ fn dialect_only(dialect: &str, name: &str) -> Option<TypeEntry> {
 }
 
 fn empty_enum() -> TypeKind {
-    TypeKind::Enum {
+    TypeKind::Enum(Box::new(crate::ir::EnumType {
         values: Vec::new(),
         name: None,
         python: None,
         native: true,
         length: None,
-    }
+    }))
 }
 
 /// The SQLAlchemy type class `name`, imported from `dialect` (`postgresql`, `mysql`, ...; `None`

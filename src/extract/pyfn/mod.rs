@@ -88,7 +88,8 @@ impl Namespace {
             match &stmt.kind {
                 StmtKind::FunctionDef(f) => {
                     self.values.shift_remove(&f.name);
-                    self.functions.insert(f.name.clone(), Rc::new(f.clone()));
+                    self.functions
+                        .insert(f.name.clone(), Rc::new(FunctionDef::clone(f)));
                 }
                 StmtKind::Assign { targets, value } => {
                     for t in targets {
@@ -105,7 +106,7 @@ impl Namespace {
                 } => {
                     if let Some(n) = target.as_name() {
                         self.functions.shift_remove(n);
-                        self.values.insert(n.to_owned(), value.clone());
+                        self.values.insert(n.to_owned(), Expr::clone(value));
                     }
                 }
                 StmtKind::If { body, orelse, .. } => {

@@ -7,13 +7,14 @@
 #
 # Usage: bench/run.sh [SIZES...]   (default sizes: 50 1000 10000; REPEAT=5 by default;
 # SQLA_REPEAT, default REPEAT, for the SQLAlchemy import alone, which takes about a minute at
-# 10,000 classes)
+# 10,000 classes; WARMUP=1 uncounted run of each command first)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 sizes=("${@:-50 1000 10000}")
 read -r -a sizes <<<"${sizes[*]}"
 repeat=${REPEAT:-5}
 sqla_repeat=${SQLA_REPEAT:-$repeat}
+warmup=${WARMUP:-1}
 python=${SA2RS_PYTHON:-target/sqla-venv/bin/python}
 work=target/bench
 mkdir -p "$work"
@@ -21,9 +22,15 @@ cargo build --release --quiet
 bin=target/release/sa2rs
 
 # median wall seconds, median CPU seconds (user + system) and max peak RSS (MiB) of a command
-# run $repeat times
+# run $repeat times, after $warmup runs that are not counted: a warm-up run gives each command
+# the same start (Python's imports in the page cache; memory that the command before, such as the
+# 1.5 GB SQLAlchemy import, freed, settled again: runs right after it were seen to spend up to 1 s
+# more in the kernel).
 measure() {
   local times=() cpus=() peak=0
+  for _ in $(seq "$warmup"); do
+    "$@" >/dev/null 2>&1 || true
+  done
   for _ in $(seq "$repeat"); do
     /usr/bin/time -f "%e %U %S %M" -o "$work/time.txt" "$@" >/dev/null 2>"$work/stderr.txt" || {
       echo "failed: $*" >&2; cat "$work/stderr.txt" >&2; exit 1; }

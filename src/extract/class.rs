@@ -168,6 +168,7 @@ impl Extractor<'_> {
         let start = self.diags.len();
         self.init_subclass_hooks(index);
         let mut decl = self.scan_mapped(index, c, info.table, info.table_args);
+        self.release_mapped_attributes(index);
         if let Some(d) = &mut decl {
             let args = &mut d.table_args;
             args.metadata_schema = args.metadata_schema.take().or(self.metadata_schema.clone());

@@ -81,6 +81,24 @@ impl Extractor<'_> {
         body
     }
 
+    /// Once the mapped class `index` is scanned, its own columns and relationships are its
+    /// declaration's: a subclass inherits them from there and reads only the body's dunders,
+    /// names and field options (`collect_attributes` copies from unmapped classes alone), and
+    /// importers get no body of a mapped class. The body keeps no second copy of them.
+    pub(super) fn release_mapped_attributes(&mut self, index: usize) {
+        if self.records[index].kind != RecordKind::Mapped {
+            return;
+        }
+        if let Some(body) = self.records[index].body.as_mut().and_then(Rc::get_mut) {
+            for v in [&mut body.columns, &mut body.declared_columns] {
+                *v = Vec::new();
+            }
+            for v in [&mut body.relationships, &mut body.declared_relationships] {
+                *v = Vec::new();
+            }
+        }
+    }
+
     /// Reads a class body: its columns, relationships, `declared_attr` results and dunders.
     pub(super) fn read_body(&mut self, def: &ClassDef, mixin: bool) -> BodyDecl {
         // Names a join condition in this body may use, and where they are bound.

@@ -431,6 +431,20 @@ impl<'a> Evaluator<'a> {
         r
     }
 
+    /// A call of a SQLAlchemy name (`Column(...)`, `db.relationship(...)`): never a constant,
+    /// and the most common call of a model file, so the folder does not try it (nor keep a
+    /// reason for each).
+    fn is_sqlalchemy_call(&self, e: &Expr) -> bool {
+        let ExprKind::Call { func, .. } = &e.kind else {
+            return false;
+        };
+        let shadowed = func
+            .dotted()
+            .and_then(|p| p.first().copied())
+            .is_some_and(|first| self.class_env.is_some_and(|env| env.contains_key(first)));
+        !shadowed && matches!(self.scope.resolve(func), Some(super::Resolved::Sqla(_)))
+    }
+
     fn call(&self, func: &Expr, args: &[Expr], keywords: &[Keyword], e: &Expr) -> Evaluated {
         if let ExprKind::Attribute { value, attr } = &func.kind {
             // `str` methods on a known string.
@@ -840,7 +854,7 @@ fn literal(v: &Value, span: Span) -> Option<Expr> {
 }
 
 fn fold_expr(e: &mut Expr, ev: &Evaluator, reasons: &mut IndexMap<Span, String>) {
-    if worth_evaluating(e) {
+    if worth_evaluating(e) && !ev.is_sqlalchemy_call(e) {
         match ev.eval(e) {
             Ok(v) => {
                 if let Some(lit) = literal(&v, e.span) {

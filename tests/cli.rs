@@ -697,3 +697,39 @@ fn targets_write_their_module_tree_and_check_it() {
         .stderr
         .contains("`--target` applies to `--emit rust` only"));
 }
+
+/// Output is created as any new file or directory is (the user's umask decides), not with a
+/// temporary file's private mode: a generated `models.rs` or module tree must be readable by
+/// whoever can read its directory.
+#[cfg(unix)]
+#[test]
+fn output_has_the_mode_of_a_new_file() {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    let dir = tempfile::tempdir().unwrap();
+    let plain_file = dir.path().join("plain.txt");
+    std::fs::write(&plain_file, "").unwrap();
+    let plain_dir = dir.path().join("plain");
+    std::fs::create_dir(&plain_dir).unwrap();
+
+    let fixture = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/fixtures/classic_one_to_many.py"
+    );
+    let out = dir.path().join("out.rs");
+    let run = sa2rs(&[fixture, "-o", out.to_str().unwrap()]);
+    assert_eq!(run.code, Some(0), "stderr:\n{}", run.stderr);
+    assert_eq!(mode(&out), mode(&plain_file), "file mode {:o}", mode(&out));
+
+    let pkg = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/pkg_shop");
+    let tree = dir.path().join("models");
+    let run = sa2rs(&[pkg, "-o", &format!("{}/", tree.display())]);
+    assert_eq!(run.code, Some(0), "stderr:\n{}", run.stderr);
+    assert_eq!(
+        mode(&tree),
+        mode(&plain_dir),
+        "directory mode {:o}",
+        mode(&tree)
+    );
+    assert_eq!(mode(&tree.join("mod.rs")), mode(&plain_file));
+}

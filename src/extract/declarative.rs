@@ -9,7 +9,7 @@
 //! class allowed to supply them, evaluated for the class being mapped. Mapped parents are not
 //! scanned: the mapper inherits their attributes (`_setup_inheriting_mapper`).
 
-use std::rc::Rc;
+use std::sync::Arc;
 
 use indexmap::{IndexMap, IndexSet};
 
@@ -68,7 +68,7 @@ impl BodyDecl {
 
 impl Extractor<'_> {
     /// The body of a class, read once; unmapped classes are read as mixins.
-    pub(super) fn body_of(&mut self, index: usize) -> Rc<BodyDecl> {
+    pub(super) fn body_of(&mut self, index: usize) -> Arc<BodyDecl> {
         if let Some(b) = self.records[index].body.clone() {
             let pending = std::mem::take(&mut self.records[index].pending);
             self.diags.extend(pending);
@@ -76,7 +76,7 @@ impl Extractor<'_> {
         }
         let def = self.records[index].def.clone();
         let mixin = self.records[index].kind != RecordKind::Mapped;
-        let body = Rc::new(self.read_body(&def, mixin));
+        let body = Arc::new(self.read_body(&def, mixin));
         self.records[index].body = Some(body.clone());
         body
     }
@@ -89,7 +89,7 @@ impl Extractor<'_> {
         if self.records[index].kind != RecordKind::Mapped {
             return;
         }
-        if let Some(body) = self.records[index].body.as_mut().and_then(Rc::get_mut) {
+        if let Some(body) = self.records[index].body.as_mut().and_then(Arc::get_mut) {
             for v in [&mut body.columns, &mut body.declared_columns] {
                 *v = Vec::new();
             }
@@ -478,7 +478,7 @@ impl Extractor<'_> {
 /// A class of the MRO defined in this module.
 pub(super) struct Local {
     record: usize,
-    body: Rc<BodyDecl>,
+    body: Arc<BodyDecl>,
     /// A mapped parent (not scanned: its attributes are inherited).
     mapped: bool,
     /// The names `getattr` finds on it: its body's, or everything a mapped class maps.

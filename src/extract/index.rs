@@ -5,7 +5,7 @@
 //! built, until the index stops changing, so that `from .base import Base` and
 //! `from app import db` mean what they mean in Python, through any chain of re-exports.
 
-use std::rc::Rc;
+use std::sync::Arc;
 
 use indexmap::IndexMap;
 
@@ -40,9 +40,9 @@ pub enum Export {
 pub struct ModuleIndex {
     modules: IndexMap<String, IndexMap<String, Export>>,
     /// Every class statement of each module, by name, as an importer's MRO needs it.
-    classes: IndexMap<String, IndexMap<String, Rc<ClassExport>>>,
+    classes: IndexMap<String, IndexMap<String, Arc<ClassExport>>>,
     /// Each module's functions, constants and imports, for running its code elsewhere.
-    namespaces: IndexMap<String, Rc<super::pyfn::Namespace>>,
+    namespaces: IndexMap<String, Arc<super::pyfn::Namespace>>,
     /// The `type_annotation_map` of each declarative base (or registry), by module and name.
     type_maps: IndexMap<String, IndexMap<String, super::type_map::TypeMap>>,
     /// The default schema of each metadata (or base, registry, `db` holding one), by module
@@ -67,13 +67,13 @@ impl ModuleIndex {
     pub(super) fn insert_classes(
         &mut self,
         module: String,
-        classes: IndexMap<String, Rc<ClassExport>>,
+        classes: IndexMap<String, Arc<ClassExport>>,
     ) {
         self.classes.insert(module, classes);
     }
 
     /// Records the namespace of `module`.
-    pub(super) fn insert_namespace(&mut self, namespace: Rc<super::pyfn::Namespace>) {
+    pub(super) fn insert_namespace(&mut self, namespace: Arc<super::pyfn::Namespace>) {
         self.namespaces.insert(namespace.module.clone(), namespace);
     }
 
@@ -118,7 +118,7 @@ impl ModuleIndex {
     }
 
     /// The namespace of an input module.
-    pub(super) fn namespace(&self, module: &str) -> Option<Rc<super::pyfn::Namespace>> {
+    pub(super) fn namespace(&self, module: &str) -> Option<Arc<super::pyfn::Namespace>> {
         self.namespaces.get(module).cloned()
     }
 
@@ -134,7 +134,7 @@ impl ModuleIndex {
     }
 
     /// The class statement an absolute dotted path names, following re-exports.
-    pub(super) fn class(&self, path: &str) -> Option<Rc<ClassExport>> {
+    pub(super) fn class(&self, path: &str) -> Option<Arc<ClassExport>> {
         let path = self.canonical(path);
         let (module, name) = path.rsplit_once('.')?;
         self.classes.get(module)?.get(name).cloned()

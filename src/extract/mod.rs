@@ -103,7 +103,7 @@ struct Extractor<'a> {
     /// The default schema of the metadata of the class being read.
     metadata_schema: Option<crate::ir::Spanned<String>>,
     /// The module's functions, constants and imports (see [`pyfn`]).
-    namespace: std::rc::Rc<pyfn::Namespace>,
+    namespace: std::sync::Arc<pyfn::Namespace>,
 }
 
 /// One parsed input module.
@@ -127,13 +127,33 @@ pub fn extract_all(
     files: &SourceFiles,
     diags: &mut Vec<Diagnostic>,
 ) -> Vec<FileDecls> {
+    use rayon::prelude::*;
     let mut index = ModuleIndex::default();
+    // The modules of a pass read only the previous pass's index, so they are extracted in
+    // parallel (on threads with the pipeline's stack) and taken in input order.
+    let pool = (sources.len() > 1)
+        .then(|| {
+            rayon::ThreadPoolBuilder::new()
+                .stack_size(crate::STACK_SIZE)
+                .build()
+                .ok()
+        })
+        .flatten();
     for pass in 1..=MAX_PASSES {
         let mut next = ModuleIndex::default();
         let mut decls = Vec::with_capacity(sources.len());
         let mut pass_diags = Vec::new();
-        for source in sources.iter_mut() {
-            let out = extract_one(source, &index, files, &mut pass_diags);
+        let one = |source: &mut ModuleSource| {
+            let mut diags = Vec::new();
+            let out = extract_one(source, &index, files, &mut diags);
+            (out, diags)
+        };
+        let outs: Vec<(ModuleOutput, Vec<Diagnostic>)> = match &pool {
+            Some(pool) => pool.install(|| sources.par_iter_mut().map(one).collect()),
+            None => sources.iter_mut().map(one).collect(),
+        };
+        for (source, (out, mut diags)) in sources.iter().zip(outs) {
+            pass_diags.append(&mut diags);
             next.insert(source.name.to_owned(), out.exports);
             next.insert_classes(source.name.to_owned(), out.classes);
             next.insert_namespace(out.namespace);
@@ -165,8 +185,8 @@ fn dedup(diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
 struct ModuleOutput {
     decls: FileDecls,
     exports: IndexMap<String, Export>,
-    classes: IndexMap<String, std::rc::Rc<remote::ClassExport>>,
-    namespace: std::rc::Rc<pyfn::Namespace>,
+    classes: IndexMap<String, std::sync::Arc<remote::ClassExport>>,
+    namespace: std::sync::Arc<pyfn::Namespace>,
     type_maps: IndexMap<String, type_map::TypeMap>,
     metadata_schemas: IndexMap<String, crate::ir::Spanned<String>>,
 }
@@ -201,7 +221,7 @@ fn extract_one(
     };
     let body = &source.syntax.body;
     let local = local_types::LocalTypes::collect(body, &scope);
-    let namespace = std::rc::Rc::new(pyfn::Namespace::of(source.name, body, &scope));
+    let namespace = std::sync::Arc::new(pyfn::Namespace::of(source.name, body, &scope));
     let mut ex = Extractor {
         file: source.file,
         module: source.name.to_owned(),

@@ -3,7 +3,6 @@
 //! (`declarative.rs`) can walk a mapped class's MRO as SQLAlchemy does.
 
 use std::collections::VecDeque;
-use std::rc::Rc;
 use std::sync::Arc;
 
 use indexmap::{IndexMap, IndexSet};
@@ -50,7 +49,7 @@ pub(super) struct ClassRecord {
     /// `cls.__mro__`, starting with the class itself.
     pub mro: Vec<MroItem>,
     /// The body, read on first use.
-    pub body: Option<Rc<BodyDecl>>,
+    pub body: Option<Arc<BodyDecl>>,
     /// What reading the body of a class of another module reported, to report on first use.
     pub pending: Vec<crate::diagnostics::Diagnostic>,
     /// A mapped class that made it into the output.

@@ -8,7 +8,7 @@
 //! module's own classes. Extraction runs in passes, so a record of pass N reaches importers in
 //! pass N+1.
 
-use std::rc::Rc;
+use std::sync::Arc;
 
 use indexmap::IndexMap;
 
@@ -47,7 +47,7 @@ pub struct ClassExport {
     /// `cls.__mro__` without the class itself.
     pub(super) mro: Vec<MroKey>,
     /// The body, read in its own module (`None` for a mapped class, which is not scanned).
-    pub(super) body: Option<Rc<BodyDecl>>,
+    pub(super) body: Option<Arc<BodyDecl>>,
     /// What reading the body reported, for the module that uses the class to report.
     pub(super) diags: Vec<Diagnostic>,
     /// The column type it defines: an enum class, a `TypeDecorator`.
@@ -127,7 +127,7 @@ fn same_column(a: &ColumnDecl, b: &ColumnDecl) -> bool {
 
 impl Extractor<'_> {
     /// The class statements of this module, for importers: the latest statement of each name.
-    pub(super) fn class_exports(&mut self) -> IndexMap<String, Rc<ClassExport>> {
+    pub(super) fn class_exports(&mut self) -> IndexMap<String, Arc<ClassExport>> {
         let latest: Vec<(String, usize)> = self
             .record_by_name
             .iter()
@@ -167,7 +167,7 @@ impl Extractor<'_> {
                 diags,
                 column_type,
             };
-            out.insert(name, Rc::new(export));
+            out.insert(name, Arc::new(export));
         }
         out
     }
@@ -187,7 +187,7 @@ impl Extractor<'_> {
 
     /// The body of an unmapped class of this module, with what reading it reported when no
     /// class of this module has read it yet (importers report that when they use it).
-    fn exported_body(&mut self, i: usize) -> (Rc<BodyDecl>, Vec<Diagnostic>) {
+    fn exported_body(&mut self, i: usize) -> (Arc<BodyDecl>, Vec<Diagnostic>) {
         if let Some(body) = &self.records[i].body {
             return (body.clone(), Vec::new());
         }
@@ -206,7 +206,7 @@ impl Extractor<'_> {
     /// The body of the class `record` for the class being mapped: a mixin of another module
     /// was read with SQLAlchemy's default type map, so its `Mapped[T]` columns take the
     /// mapped class's registry map where it has an entry for `T`.
-    pub(super) fn retyped(&self, record: usize, body: Rc<BodyDecl>) -> Rc<BodyDecl> {
+    pub(super) fn retyped(&self, record: usize, body: Arc<BodyDecl>) -> Arc<BodyDecl> {
         let r = &self.records[record];
         let remote = self.remote_by_path.contains_key(&r.path);
         if !remote || r.kind != RecordKind::Plain || self.type_map.is_empty() {
@@ -238,7 +238,7 @@ impl Extractor<'_> {
                 a.sql_type = Some(t);
             }
         }
-        Rc::new(b)
+        Arc::new(b)
     }
 
     /// The record of the class of another input module that `path` names, loaded with the

@@ -1,7 +1,7 @@
 //! What the interpreter runs beyond Python's syntax: the builtins and `re` functions it knows,
 //! and the methods of strings, patterns and matches.
 
-use std::rc::Rc;
+use std::sync::Arc;
 
 use indexmap::IndexMap;
 
@@ -91,11 +91,11 @@ impl Interp<'_> {
         Ok(Val::Data(out))
     }
 
-    fn pattern(&self, v: Val, span: Span) -> Res<Rc<Regex>> {
+    fn pattern(&self, v: Val, span: Span) -> Res<Arc<Regex>> {
         match v {
             Val::Pattern(p) => Ok(p),
             Val::Data(Value::Str(s)) => Regex::new(&s)
-                .map(Rc::new)
+                .map(Arc::new)
                 .map_err(|why| unknown(span, why)),
             _ => Err(unknown(span, "uses a pattern that is not a string")),
         }
@@ -103,7 +103,7 @@ impl Interp<'_> {
 
     /// `pattern.sub(...)`, `re.split(pattern, ...)`, ...: `a` holds the arguments after the
     /// pattern.
-    fn pattern_method(&self, re: Rc<Regex>, method: &str, mut a: Args, span: Span) -> Res<Val> {
+    fn pattern_method(&self, re: Arc<Regex>, method: &str, mut a: Args, span: Span) -> Res<Val> {
         let text = |v: Value| match v {
             Value::Str(s) => Ok(s.chars().collect::<Vec<char>>()),
             _ => Err(unknown(span, "applies a pattern to something not a string")),
@@ -144,7 +144,7 @@ impl Interp<'_> {
                             }
                         }
                         None => {
-                            let obj = Val::Match(Rc::new(MatchObj {
+                            let obj = Val::Match(Arc::new(MatchObj {
                                 text: chars.clone(),
                                 caps: m,
                                 re: re.clone(),
@@ -223,7 +223,7 @@ impl Interp<'_> {
                 }
                 .map_err(err)?;
                 return Ok(match found {
-                    Some(caps) => Val::Match(Rc::new(MatchObj {
+                    Some(caps) => Val::Match(Arc::new(MatchObj {
                         text: chars,
                         caps,
                         re,

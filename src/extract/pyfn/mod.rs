@@ -11,7 +11,7 @@
 //! step against a budget: what it cannot evaluate is an [`Unknown`] saying why.
 
 use std::cell::{Cell, RefCell};
-use std::rc::Rc;
+use std::sync::Arc;
 
 use indexmap::IndexMap;
 
@@ -34,7 +34,7 @@ use crate::syntax::{Stmt, StmtKind, UnaryOp};
 pub struct Namespace {
     pub module: String,
     /// Module-level functions (the binding in effect at the end of the module).
-    functions: IndexMap<String, Rc<FunctionDef>>,
+    functions: IndexMap<String, Arc<FunctionDef>>,
     /// Module-level assignments of one name (constants already folded).
     values: IndexMap<String, Expr>,
     /// Imported names: the absolute dotted path each names.
@@ -89,7 +89,7 @@ impl Namespace {
                 StmtKind::FunctionDef(f) => {
                     self.values.shift_remove(&f.name);
                     self.functions
-                        .insert(f.name.clone(), Rc::new(FunctionDef::clone(f)));
+                        .insert(f.name.clone(), Arc::new(FunctionDef::clone(f)));
                 }
                 StmtKind::Assign { targets, value } => {
                     for t in targets {
@@ -143,10 +143,10 @@ pub struct ClassInfo<'a> {
 #[derive(Debug, Clone)]
 enum Val {
     Data(Value),
-    Pattern(Rc<Regex>),
-    Match(Rc<MatchObj>),
-    Func(Rc<Namespace>, Rc<FunctionDef>),
-    Lambda(Rc<LambdaVal>),
+    Pattern(Arc<Regex>),
+    Match(Arc<MatchObj>),
+    Func(Arc<Namespace>, Arc<FunctionDef>),
+    Lambda(Arc<LambdaVal>),
     /// A module or function from outside the input (`re`, `re.sub`, `builtins.len`).
     Path(String),
     /// The class being mapped (`cls`).
@@ -157,7 +157,7 @@ enum Val {
 struct MatchObj {
     text: Vec<char>,
     caps: Captures,
-    re: Rc<Regex>,
+    re: Arc<Regex>,
 }
 
 #[derive(Debug)]
@@ -169,7 +169,7 @@ struct LambdaVal {
 
 #[derive(Debug, Clone)]
 struct Frame {
-    ns: Rc<Namespace>,
+    ns: Arc<Namespace>,
     locals: IndexMap<String, Val>,
 }
 
@@ -192,7 +192,7 @@ const BUILTINS: &[&str] = &["len", "str", "list", "tuple", "reversed", "any", "a
 pub struct Interp<'a> {
     index: &'a ModuleIndex,
     /// The namespace of the module being extracted (the index holds the previous pass's).
-    current: &'a Rc<Namespace>,
+    current: &'a Arc<Namespace>,
     class: ClassInfo<'a>,
     steps: Cell<u32>,
     depth: Cell<u32>,
@@ -201,7 +201,7 @@ pub struct Interp<'a> {
 }
 
 impl<'a> Interp<'a> {
-    pub fn new(index: &'a ModuleIndex, current: &'a Rc<Namespace>, class: ClassInfo<'a>) -> Self {
+    pub fn new(index: &'a ModuleIndex, current: &'a Arc<Namespace>, class: ClassInfo<'a>) -> Self {
         Interp {
             index,
             current,
@@ -212,7 +212,7 @@ impl<'a> Interp<'a> {
         }
     }
 
-    fn namespace(&self, module: &str) -> Option<Rc<Namespace>> {
+    fn namespace(&self, module: &str) -> Option<Arc<Namespace>> {
         if module == self.current.module {
             return Some(self.current.clone());
         }
@@ -605,7 +605,7 @@ impl<'a> Interp<'a> {
                 }
                 data(Value::List(out))
             }
-            ExprKind::Lambda { params, body } => Ok(Val::Lambda(Rc::new(LambdaVal {
+            ExprKind::Lambda { params, body } => Ok(Val::Lambda(Arc::new(LambdaVal {
                 params: params.clone(),
                 body: (**body).clone(),
                 frame: frame.clone(),
@@ -660,7 +660,7 @@ impl<'a> Interp<'a> {
         Err(unknown(span, format!("`{n}` is not defined")))
     }
 
-    fn module_name(&self, ns: &Rc<Namespace>, n: &str, span: Span) -> Res<Option<Val>> {
+    fn module_name(&self, ns: &Arc<Namespace>, n: &str, span: Span) -> Res<Option<Val>> {
         if let Some(def) = ns.functions.get(n) {
             return Ok(Some(Val::Func(ns.clone(), def.clone())));
         }

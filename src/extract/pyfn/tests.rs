@@ -7,7 +7,7 @@ fn run(src: &str, name: &str) -> Result<Value, Unknown> {
     let parsed = crate::parse::parse(0, src, "t.py").expect("test source parses");
     let body = parsed.module.body;
     let scope = Scope::of(&body);
-    let ns = Rc::new(Namespace::of("t", &body, &scope));
+    let ns = Arc::new(Namespace::of("t", &body, &scope));
     let index = ModuleIndex::default();
     let def = ns
         .functions

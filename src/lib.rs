@@ -154,6 +154,16 @@ fn cpu_seconds() -> Option<f64> {
 /// recursive to build and to drop, so the pipeline gets a stack sized for it.
 pub(crate) const STACK_SIZE: usize = 1 << 30;
 
+/// A rayon pool whose threads have the pipeline's stack, for the stages that run in parallel
+/// (rayon's global pool has the default 2 MB); `None` when no thread could be started, and the
+/// caller then works alone.
+pub(crate) fn big_stack_pool() -> Option<rayon::ThreadPool> {
+    rayon::ThreadPoolBuilder::new()
+        .stack_size(STACK_SIZE)
+        .build()
+        .ok()
+}
+
 /// Runs the whole pipeline over `inputs` (in the order given) on a thread with a large stack.
 pub fn run(inputs: Vec<Input>, emit: Emit) -> Outcome {
     let worker = std::thread::Builder::new()
@@ -339,14 +349,7 @@ fn parse_all(
         file.map(|file| parse::parse(file, files.text(file), &input.name))
     };
     let todo = decoded.iter().filter(|f| f.is_some()).count();
-    let pool = (todo > 1)
-        .then(|| {
-            rayon::ThreadPoolBuilder::new()
-                .stack_size(STACK_SIZE)
-                .build()
-                .ok()
-        })
-        .flatten();
+    let pool = (todo > 1).then(big_stack_pool).flatten();
     match pool {
         Some(pool) => pool.install(|| inputs.par_iter().zip(decoded).map(one).collect()),
         None => inputs.iter().zip(decoded).map(one).collect(),
@@ -376,6 +379,19 @@ fn run_here(inputs: &[Input], emit: Emit) -> Outcome {
 /// `diags` has errors; then, or for a tree, the text is `None`; the tree is `None` unless
 /// `emit` asks for one.
 pub fn generate(
+    analysis: &Analysis,
+    names: &[String],
+    emit: Emit,
+    diags: &mut Vec<Diagnostic>,
+) -> (Option<String>, Option<Vec<emit::tree::GeneratedFile>>) {
+    // Emitters print items in parallel: on threads with the pipeline's stack.
+    match big_stack_pool() {
+        Some(pool) => pool.install(|| generate_here(analysis, names, emit, diags)),
+        None => generate_here(analysis, names, emit, diags),
+    }
+}
+
+fn generate_here(
     analysis: &Analysis,
     names: &[String],
     emit: Emit,

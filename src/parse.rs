@@ -66,10 +66,7 @@ fn parse_pieces(
     pieces: &[std::ops::Range<usize>],
 ) -> Option<Parsed> {
     use rayon::prelude::*;
-    let pool = rayon::ThreadPoolBuilder::new()
-        .stack_size(crate::STACK_SIZE)
-        .build()
-        .ok()?;
+    let pool = crate::big_stack_pool()?;
     let parsed: Vec<Result<Parsed, SyntaxError>> = pool.install(|| {
         pieces
             .par_iter()

@@ -354,8 +354,6 @@ fn write_tree_atomically(
     Ok(())
 }
 
-/// Writes through a temporary file in the same directory, renamed into place only when
-/// complete: a failed run never leaves a partial or clobbered file.
 /// A temporary file (`mode` `0o666`) or directory (`0o777`) that becomes output: created with
 /// that mode less the umask, as any new file or directory is, not with the private `0o600` /
 /// `0o700` of a temporary one.
@@ -371,6 +369,8 @@ fn new_output<'a>(mode: u32) -> tempfile::Builder<'a, 'a> {
     builder
 }
 
+/// Writes through a temporary file in the same directory, renamed into place only when
+/// complete: a failed run never leaves a partial or clobbered file.
 fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,

@@ -90,12 +90,10 @@ impl Extractor<'_> {
             return;
         }
         if let Some(body) = self.records[index].body.as_mut().and_then(Arc::get_mut) {
-            for v in [&mut body.columns, &mut body.declared_columns] {
-                *v = Vec::new();
-            }
-            for v in [&mut body.relationships, &mut body.declared_relationships] {
-                *v = Vec::new();
-            }
+            body.columns = Vec::new();
+            body.declared_columns = Vec::new();
+            body.relationships = Vec::new();
+            body.declared_relationships = Vec::new();
         }
     }
 

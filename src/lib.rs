@@ -154,23 +154,35 @@ fn cpu_seconds() -> Option<f64> {
 /// recursive to build and to drop, so the pipeline gets a stack sized for it.
 pub(crate) const STACK_SIZE: usize = 1 << 30;
 
-/// A rayon pool whose threads have the pipeline's stack, for the stages that run in parallel
-/// (rayon's global pool has the default 2 MB); `None` when no thread could be started, and the
-/// caller then works alone.
-pub(crate) fn big_stack_pool() -> Option<rayon::ThreadPool> {
-    rayon::ThreadPoolBuilder::new()
-        .stack_size(STACK_SIZE)
-        .build()
-        .ok()
+/// The pool every parallel stage of the pipeline runs on: threads with the pipeline's stack
+/// (rayon's global pool has the default 2 MB), built once for the process and shared by every
+/// run, so a run starts no thread of its own. `None` when no thread could be started: the
+/// stages then work alone.
+pub(crate) fn pool() -> Option<&'static rayon::ThreadPool> {
+    static POOL: std::sync::OnceLock<Option<rayon::ThreadPool>> = std::sync::OnceLock::new();
+    POOL.get_or_init(|| {
+        rayon::ThreadPoolBuilder::new()
+            .stack_size(STACK_SIZE)
+            .thread_name(|i| format!("sa2rs-{i}"))
+            .build()
+            .ok()
+    })
+    .as_ref()
+}
+
+/// Runs `f` on a thread of the pipeline's [`pool`] (at once when the caller is one); `None`
+/// when there is no pool.
+fn on_pool<T: Send>(f: impl FnOnce() -> T + Send) -> Option<T> {
+    pool().map(|pool| pool.install(f))
 }
 
 /// Runs the whole pipeline over `inputs` (in the order given) on a thread with a large stack.
 pub fn run(inputs: Vec<Input>, emit: Emit) -> Outcome {
-    let worker = std::thread::Builder::new()
-        .stack_size(STACK_SIZE)
-        .spawn(move || run_here(&inputs, emit));
-    match worker.map(|h| h.join()) {
-        Ok(Ok(outcome)) => outcome,
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        on_pool(|| run_here(&inputs, emit))
+    }));
+    match outcome {
+        Ok(Some(outcome)) => outcome,
         _ => {
             let mut files = SourceFiles::new();
             let file = files.add("<sa2rs>", "");
@@ -235,9 +247,14 @@ fn leave_out_migrations(
     parsed.retain(|_| keep.next().unwrap_or(true));
 }
 
-/// Reads, parses, extracts and resolves `inputs` on the current thread (see [`run`] for the
-/// stack it may need on pathological input).
+/// Reads, parses, extracts and resolves `inputs`, on the pipeline's pool of threads with a
+/// large stack.
 pub fn analyse(inputs: &[Input]) -> Analysis {
+    on_pool(|| analyse_here(inputs)).unwrap_or_else(|| analyse_here(inputs))
+}
+
+/// [`analyse`] on the current thread.
+fn analyse_here(inputs: &[Input]) -> Analysis {
     let mut files = SourceFiles::new();
     let mut diags = Vec::new();
     let mut parsed = Vec::new();
@@ -318,16 +335,15 @@ pub fn analyse(inputs: &[Input]) -> Analysis {
     }
     // The syntax trees are freed on another core while the graph is resolved.
     let syntax: Vec<syntax::Module> = parsed.into_iter().map(|(_, _, module)| module).collect();
-    let graph = std::thread::scope(|scope| {
-        let freed = std::thread::Builder::new()
-            .stack_size(STACK_SIZE)
-            .spawn_scoped(scope, move || drop(syntax));
-        let graph = timed("resolve", || resolve::resolve(&decls, &mut diags));
-        if let Ok(freed) = freed {
-            timed("free the syntax trees", || freed.join().ok());
+    let free = || timed("free the syntax trees", || drop(syntax));
+    let mut resolve = || timed("resolve", || resolve::resolve(&decls, &mut diags));
+    let graph = match pool() {
+        Some(pool) => pool.join(resolve, free).0,
+        None => {
+            free();
+            resolve()
         }
-        graph
-    });
+    };
     timed("drop declarations", || drop(decls));
     Analysis {
         files,
@@ -349,8 +365,7 @@ fn parse_all(
         file.map(|file| parse::parse(file, files.text(file), &input.name))
     };
     let todo = decoded.iter().filter(|f| f.is_some()).count();
-    let pool = (todo > 1).then(big_stack_pool).flatten();
-    match pool {
+    match pool().filter(|_| todo > 1) {
         Some(pool) => pool.install(|| inputs.par_iter().zip(decoded).map(one).collect()),
         None => inputs.iter().zip(decoded).map(one).collect(),
     }
@@ -385,10 +400,8 @@ pub fn generate(
     diags: &mut Vec<Diagnostic>,
 ) -> (Option<String>, Option<Vec<emit::tree::GeneratedFile>>) {
     // Emitters print items in parallel: on threads with the pipeline's stack.
-    match big_stack_pool() {
-        Some(pool) => pool.install(|| generate_here(analysis, names, emit, diags)),
-        None => generate_here(analysis, names, emit, diags),
-    }
+    on_pool(|| generate_here(analysis, names, emit, diags))
+        .unwrap_or_else(|| generate_here(analysis, names, emit, diags))
 }
 
 fn generate_here(

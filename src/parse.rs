@@ -66,7 +66,7 @@ fn parse_pieces(
     pieces: &[std::ops::Range<usize>],
 ) -> Option<Parsed> {
     use rayon::prelude::*;
-    let pool = crate::big_stack_pool()?;
+    let pool = crate::pool()?;
     let parsed: Vec<Result<Parsed, SyntaxError>> = pool.install(|| {
         pieces
             .par_iter()

@@ -131,7 +131,7 @@ pub fn extract_all(
     let mut index = ModuleIndex::default();
     // The modules of a pass read only the previous pass's index, so they are extracted in
     // parallel (on threads with the pipeline's stack) and taken in input order.
-    let pool = (sources.len() > 1).then(crate::big_stack_pool).flatten();
+    let pool = crate::pool().filter(|_| sources.len() > 1);
     for pass in 1..=MAX_PASSES {
         let mut next = ModuleIndex::default();
         let mut decls = Vec::with_capacity(sources.len());

@@ -235,6 +235,60 @@ fn classes_inheriting_themselves_through_aliases() {
     assert!(!run.stdout.contains("pub struct A {"), "{}", run.stdout);
 }
 
+/// A function that a package's modules import from each other in a cycle (`from .other
+/// import f` in `naming`, `from .naming import f` in `other`), or that a module imports from
+/// itself: an `ImportError` in Python. Following the imports never ends, so the call that needs
+/// the function is unknown (W0600, naming the cycle) instead of overflowing the stack.
+#[test]
+fn functions_imported_in_a_cycle() {
+    let base = "\
+from sqlalchemy.orm import DeclarativeBase, declared_attr
+
+from .naming import table_name
+
+
+class Base(DeclarativeBase):
+    @declared_attr.directive
+    def __tablename__(cls):
+        return table_name(cls.__name__)
+";
+    let models = "\
+from sqlalchemy import Column, Integer
+
+from .base import Base
+
+
+class User(Base):
+    id = Column(Integer, primary_key=True)
+";
+    let cycles: [&[(&str, &str)]; 2] = [
+        &[
+            ("naming.py", "from .other import table_name\n"),
+            ("other.py", "from .naming import table_name\n"),
+        ],
+        &[("naming.py", "from .naming import table_name\n")],
+    ];
+    for modules in cycles {
+        let dir = tempfile::tempdir().unwrap();
+        let pkg = dir.path().join("app");
+        std::fs::create_dir(&pkg).unwrap();
+        std::fs::write(pkg.join("__init__.py"), "").unwrap();
+        std::fs::write(pkg.join("base.py"), base).unwrap();
+        std::fs::write(pkg.join("models.py"), models).unwrap();
+        for (name, source) in modules {
+            std::fs::write(pkg.join(name), source).unwrap();
+        }
+        let run = sa2rs(dir.path(), &["app"]);
+        assert_eq!(run.code, Some(0), "{}", head(&run.stderr));
+        assert!(
+            run.stderr.contains("warning[W0600]")
+                && run.stderr.contains("`table_name` is imported in a cycle"),
+            "{}",
+            head(&run.stderr)
+        );
+    }
+}
+
 /// Module constants whose strings grow faster than the source: each would build gigabytes
 /// within the evaluator's step budget. Each string is bounded, and so is the data all of a
 /// module's evaluations build; the table name is then unknown (W0600).

@@ -665,23 +665,42 @@ impl<'a> Interp<'a> {
             return Ok(Some(Val::Func(ns.clone(), def.clone())));
         }
         if let Some(e) = ns.values.get(n) {
-            let key = format!("{}.{n}", ns.module);
-            if self.visiting.borrow().contains(&key) {
-                return Err(unknown(span, format!("`{n}` refers to itself")));
-            }
-            self.visiting.borrow_mut().push(key);
-            let module = Frame {
-                ns: ns.clone(),
-                locals: IndexMap::new(),
-            };
-            let v = self.eval(e, &module);
-            self.visiting.borrow_mut().pop();
-            return v.map(Some);
+            return self.visit(ns, n, span, "refers to itself", || {
+                let module = Frame {
+                    ns: ns.clone(),
+                    locals: IndexMap::new(),
+                };
+                self.eval(e, &module)
+            });
         }
         match ns.imports.get(n) {
-            Some(path) => self.resolve_path(path, span).map(Some),
+            // Imports can name each other in a cycle (`from .b import f` in `a`, `from .a
+            // import f` in `b`, or a module importing from itself): an `ImportError` in Python.
+            Some(path) => self.visit(ns, n, span, "is imported in a cycle", || {
+                self.resolve_path(path, span)
+            }),
             None => Ok(None),
         }
+    }
+
+    /// Evaluates the module-level name `n` of `ns` with `eval`, unless it is being evaluated
+    /// already: a name whose value needs itself is unknown, and `cycle` says why.
+    fn visit(
+        &self,
+        ns: &Namespace,
+        n: &str,
+        span: Span,
+        cycle: &str,
+        eval: impl FnOnce() -> Res<Val>,
+    ) -> Res<Option<Val>> {
+        let key = format!("{}.{n}", ns.module);
+        if self.visiting.borrow().contains(&key) {
+            return Err(unknown(span, format!("`{n}` {cycle}")));
+        }
+        self.visiting.borrow_mut().push(key);
+        let v = eval();
+        self.visiting.borrow_mut().pop();
+        v.map(Some)
     }
 
     /// What a dotted path names: a function or constant of an input module, else a name from

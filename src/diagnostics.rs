@@ -439,7 +439,7 @@ pub fn enum_values_not_strings(
 pub fn used_before_definition(span: Span, name: &str, defined: Span) -> Diagnostic {
     error(
         "E0405",
-        format!("`{name}` is used as a column type before its class is defined"),
+        format!("`{name}` is used as a column type before it is defined"),
     )
     .with_labels(vec![
         primary(span, "the column's type is needed when its class is declared"),

@@ -282,6 +282,23 @@ pub struct SqlType {
     pub impl_class: Option<String>,
     pub kind: TypeKind,
     pub span: Span,
+    /// The types `.with_variant(...)` gives other dialects (boxed: most types have none).
+    pub variants: Option<Box<Variants>>,
+}
+
+/// `T.with_variant(V, "postgresql", ...)`: on those dialects, the DDL is `V`'s
+/// (`TypeEngine.with_variant`); each dialect name with its type, in order.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Variants(pub Vec<(String, SqlType)>);
+
+impl SqlType {
+    /// The type the DDL of `dialect` uses: its variant there, else the type itself.
+    pub fn in_dialect(&self, dialect: &str) -> &SqlType {
+        self.variants
+            .as_ref()
+            .and_then(|v| v.0.iter().rev().find(|(d, _)| d == dialect))
+            .map_or(self, |(_, t)| t)
+    }
 }
 
 /// The meaning of a SQL type, independent of how it was spelled.

@@ -28,6 +28,14 @@ impl Dialect {
         }
     }
 
+    /// SQLAlchemy's name of the dialect, as `with_variant` names it.
+    fn key(self) -> &'static str {
+        match self {
+            Dialect::Sqlite => "sqlite",
+            Dialect::Postgresql => "postgresql",
+        }
+    }
+
     /// Whether foreign keys can be added after the table (`supports_alter`).
     fn supports_alter(self) -> bool {
         self == Dialect::Postgresql
@@ -220,7 +228,7 @@ impl Ddl<'_> {
         let what = format!("{}.{}", table.fullname(), col.name);
         let mut spec = self.quote(&col.name);
         let serial = self.dialect == Dialect::Postgresql && autoincrement && col.default.is_none();
-        let ty = match (serial, &col.ty.kind) {
+        let ty = match (serial, &col.ty.in_dialect(self.dialect.key()).kind) {
             (true, TypeKind::Int64) => "BIGSERIAL".to_owned(),
             (true, TypeKind::Int16) => "SMALLSERIAL".to_owned(),
             (true, _) => "SERIAL".to_owned(),
@@ -280,9 +288,11 @@ impl Ddl<'_> {
         found: &mut Found,
         diags: &mut Vec<Diagnostic>,
     ) -> String {
-        // A `TypeDecorator` has its `impl`'s DDL.
-        let class = col.ty.impl_class.as_deref().unwrap_or(&col.ty.class);
-        match render_type(class, &col.ty.kind, self.dialect) {
+        // A `with_variant(...)` type has its variant's DDL in that dialect, and a
+        // `TypeDecorator` its `impl`'s.
+        let ty = col.ty.in_dialect(self.dialect.key());
+        let class = ty.impl_class.as_deref().unwrap_or(&ty.class);
+        match render_type(class, &ty.kind, self.dialect) {
             Rendered::Sql(sql) => sql,
             Rendered::NamedEnum(name, values) => {
                 let quoted = self.quote(&name);
@@ -295,7 +305,7 @@ impl Ddl<'_> {
                     .guesses
                     .entry(class.to_owned())
                     .or_insert_with(|| Guess {
-                        span: col.ty.span,
+                        span: ty.span,
                         column: what.to_owned(),
                         sql: sql.clone(),
                         columns: 0,
@@ -305,7 +315,7 @@ impl Ddl<'_> {
             }
             Rendered::Unsupported => {
                 diags.push(diag::type_not_in_dialect(
-                    col.ty.span,
+                    ty.span,
                     what,
                     class,
                     self.dialect.name(),
@@ -313,7 +323,7 @@ impl Ddl<'_> {
                 class.to_owned()
             }
             Rendered::EnumWithoutName => {
-                diags.push(diag::enum_without_name(col.ty.span, what));
+                diags.push(diag::enum_without_name(ty.span, what));
                 class.to_owned()
             }
         }

@@ -309,6 +309,7 @@ impl Extractor<'_> {
                         impl_class: None,
                         kind,
                         span: arg.span,
+                        variants: None,
                     }),
                     None => self.unknown_type(arg, &last),
                 }
@@ -352,6 +353,7 @@ impl Extractor<'_> {
             impl_class: None,
             kind: TypeKind::Unknown,
             span: arg.span,
+            variants: None,
         })
     }
 }

@@ -115,6 +115,7 @@ impl Extractor<'_> {
             impl_class: (!d.dialect_impl).then(|| t.impl_class.unwrap_or(t.class)),
             kind: t.kind,
             span: e.span,
+            variants: t.variants,
         };
         let given = !args.is_empty() || !kws.is_empty();
         if let (Some((impl_class, dialect)), false, true) = (&d.bare_impl, d.own_init, given) {
@@ -135,6 +136,7 @@ impl Extractor<'_> {
                     impl_class: None,
                     kind: crate::ir::TypeKind::Unknown,
                     span: e.span,
+                    variants: None,
                 }),
                 why.clone(),
             ),

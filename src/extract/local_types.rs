@@ -173,6 +173,11 @@ impl LocalTypes {
         let mut decorator_parent = None;
         let mut is_decorator = false;
         for base in &c.bases {
+            // A generic base (`TypeDecorator[datetime]`) is its class.
+            let base = match &base.kind {
+                ExprKind::Subscript { value, .. } => value,
+                _ => base,
+            };
             match scope.resolve(base) {
                 Some(Resolved::Python(p)) if ENUM_BASES.contains(&p.as_str()) => {
                     is_enum = true;

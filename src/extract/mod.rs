@@ -76,6 +76,9 @@ struct Extractor<'a> {
     factories: IndexMap<String, factories::Factory>,
     /// `Annotated[...]` aliases of the module, by name.
     aliases: IndexMap<String, aliases::AliasDef>,
+    /// Module variables that may hold a column type (`BIG = BigInteger()`), by name: where the
+    /// name is bound, and its value.
+    type_variables: IndexMap<String, (crate::source::Span, Expr)>,
     /// Why expressions could not be evaluated statically, by span (see [`eval::fold_module`]).
     unknown_why: IndexMap<crate::source::Span, String>,
     /// Every class statement of the module, for MROs and mixins.
@@ -232,6 +235,7 @@ fn extract_one(
         module_defs: join::definitions(body),
         unknown_why,
         aliases: IndexMap::new(),
+        type_variables: IndexMap::new(),
         factories: IndexMap::new(),
         constants,
         class_body: IndexMap::new(),
@@ -245,6 +249,7 @@ fn extract_one(
     };
     ex.collect_aliases(body);
     ex.collect_factories(body);
+    ex.collect_type_variables(body);
     ex.module_body(body);
     for (name, span) in &ex.scope.assumed_flask {
         ex.diags.push(diag::assumed_flask_db(*span, name));

@@ -9,7 +9,8 @@ use super::{Extractor, Resolved};
 use crate::diagnostics as diag;
 use crate::ir::{PyEnum, SqlType, TypeKind};
 use crate::source::Span;
-use crate::syntax::{keyword, Expr, ExprKind, Keyword};
+use crate::syntax::{keyword, Expr, ExprKind, Keyword, Stmt, StmtKind};
+use indexmap::IndexMap;
 
 /// What reading a type expression found.
 pub enum TypeRead {
@@ -33,6 +34,7 @@ fn unknown(class: &str, span: Span) -> SqlType {
         impl_class: None,
         kind: TypeKind::Unknown,
         span,
+        variants: None,
     }
 }
 
@@ -58,10 +60,15 @@ impl Extractor<'_> {
                 keywords,
             } => {
                 if let ExprKind::Attribute { value, attr } = &func.kind {
-                    // `TypeEngine.with_variant` returns a copy of the base type, which is what
-                    // SQLAlchemy reports; the variants only apply on other dialects.
-                    if matches!(attr.as_str(), "with_variant" | "evaluates_none") {
-                        return self.type_at(value, depth + 1);
+                    match attr.as_str() {
+                        "evaluates_none" => return self.type_at(value, depth + 1),
+                        // `TypeEngine.with_variant` returns a copy of the base type, which is
+                        // what SQLAlchemy reports; the variants are the DDL of other dialects.
+                        "with_variant" => {
+                            let base = self.type_at(value, depth + 1)?;
+                            return Some(self.with_variant(base, args, depth));
+                        }
+                        _ => {}
                     }
                 }
                 (func, args, keywords)
@@ -78,6 +85,11 @@ impl Extractor<'_> {
             Resolved::Local(name) if self.local.decorators.contains_key(&name) => {
                 Some(self.decorator_type(&name, e, args, kws, depth))
             }
+            // A module variable holding a type (`BIG = BigInteger()`, `J = JSON().with_variant(
+            // ...)`), used as one: the value it holds.
+            Resolved::Local(name) if matches!(e.kind, ExprKind::Name(_)) => {
+                self.type_variable(&name, e, depth)
+            }
             Resolved::Imported(path) => match self.imported_type_def(&path)? {
                 ColumnTypeDef::Decorator(d) => {
                     Some(self.imported_decorator_type(&path, &d, e, args, kws))
@@ -85,6 +97,36 @@ impl Extractor<'_> {
                 ColumnTypeDef::Enum(_) => None,
             },
             _ => None,
+        }
+    }
+
+    /// `base.with_variant(type_, *dialect_names)`: `type_` (as far as it is known; an unknown
+    /// one is named by the text of its class) is the DDL type on those dialects.
+    fn with_variant(&mut self, base: TypeRead, args: &[Expr], depth: usize) -> TypeRead {
+        let Some((variant, dialects)) = args.split_first() else {
+            return base;
+        };
+        let ty = match self.type_at(variant, depth + 1) {
+            Some(TypeRead::Known(t) | TypeRead::Partial(t, _)) => t,
+            None => {
+                // Named by its class, as SQLAlchemy's `type(...).__name__` would.
+                let head = match &variant.kind {
+                    ExprKind::Call { func, .. } => func,
+                    _ => variant,
+                };
+                unknown(self.files.slice(head.span), variant.span)
+            }
+        };
+        let add = |mut t: SqlType| {
+            let variants = t.variants.get_or_insert_with(Default::default);
+            for d in dialects.iter().filter_map(Expr::as_str) {
+                variants.0.push((d.to_owned(), ty.clone()));
+            }
+            t
+        };
+        match base {
+            TypeRead::Known(t) => TypeRead::Known(add(t)),
+            TypeRead::Partial(t, why) => TypeRead::Partial(add(t), why),
         }
     }
 
@@ -216,6 +258,7 @@ impl Extractor<'_> {
                     impl_class: None,
                     kind,
                     span,
+                    variants: None,
                 },
                 why,
             );
@@ -226,6 +269,7 @@ impl Extractor<'_> {
                 impl_class: None,
                 kind,
                 span,
+                variants: None,
             }),
             Some(p) => TypeRead::Partial(unknown(class, span), p),
         }
@@ -275,6 +319,7 @@ impl Extractor<'_> {
                             length: enum_length(kws),
                         })),
                         span,
+                        variants: None,
                     });
                 }
                 _ => {}
@@ -308,6 +353,7 @@ impl Extractor<'_> {
                 length: enum_length(kws),
             })),
             span,
+            variants: None,
         })
     }
 
@@ -435,6 +481,7 @@ impl Extractor<'_> {
                 length: enum_length(kws),
             })),
             span,
+            variants: None,
         })
     }
 
@@ -479,6 +526,7 @@ impl Extractor<'_> {
             impl_class: (!dialect_impl).then(|| t.impl_class.unwrap_or(t.class)),
             kind: t.kind,
             span: e.span,
+            variants: t.variants,
         };
         match self.type_at(&impl_expr, depth + 1) {
             Some(TypeRead::Known(t)) => TypeRead::Known(with_name(t)),
@@ -495,6 +543,85 @@ impl Extractor<'_> {
 }
 
 impl Extractor<'_> {
+    /// Collects the module-level names bound once, by an assignment at the top level, to what
+    /// may be a type expression (a call, a name or an attribute; `type_variable` reads it when a
+    /// column uses the name). A name bound more than once, or also bound by a class, function
+    /// or import or inside a block, is left alone: which binding a class sees depends on order
+    /// and control flow.
+    pub(super) fn collect_type_variables(&mut self, body: &[Stmt]) {
+        let mut bindings: IndexMap<&str, usize> = IndexMap::new();
+        for stmt in body {
+            bound_names(stmt, &mut |name, weight| {
+                *bindings.entry(name).or_default() += weight;
+            });
+        }
+        for stmt in body {
+            let (target, value) = match &stmt.kind {
+                StmtKind::Assign { targets, value } if targets.len() == 1 => (&targets[0], value),
+                StmtKind::AnnAssign {
+                    target,
+                    value: Some(value),
+                    ..
+                } => (target, value.as_ref()),
+                _ => continue,
+            };
+            let Some(name) = target.as_name() else {
+                continue;
+            };
+            let could_be_type = matches!(
+                value.kind,
+                ExprKind::Call { .. } | ExprKind::Name(_) | ExprKind::Attribute { .. }
+            );
+            if could_be_type && bindings.get(name) == Some(&1) && self.is_type_head(value) {
+                self.type_variables
+                    .insert(name.to_owned(), (target.span, value.clone()));
+            }
+        }
+    }
+
+    /// Whether `e`, past `.with_variant(...)` and the call, names a SQLAlchemy type, a type
+    /// decorator of the file or a type variable collected above it.
+    fn is_type_head(&self, mut e: &Expr) -> bool {
+        for _ in 0..MAX_TYPE_DEPTH {
+            match &e.kind {
+                ExprKind::Call { func, .. } => match &func.kind {
+                    ExprKind::Attribute { value, attr }
+                        if matches!(attr.as_str(), "with_variant" | "evaluates_none") =>
+                    {
+                        e = value
+                    }
+                    _ => e = func,
+                },
+                _ => break,
+            }
+        }
+        match self.scope.resolve(e) {
+            Some(Resolved::Sqla(name)) => {
+                let dialect = self.scope.dialect(e);
+                types::lookup(&name, dialect.as_deref()).is_some()
+            }
+            Some(Resolved::Local(name)) => {
+                self.local.decorators.contains_key(&name) || self.type_variables.contains_key(&name)
+            }
+            _ => false,
+        }
+    }
+
+    /// The type a module variable holds, used (at `e`) as a column's type: read from the
+    /// variable's value, named and placed as SQLAlchemy has it (the type object itself).
+    /// `None` when `name` is no type variable, or one the class body binds again or uses above
+    /// its assignment (a `NameError` in Python).
+    fn type_variable(&mut self, name: &str, e: &Expr, depth: usize) -> Option<TypeRead> {
+        if self.class_body.contains_key(name) {
+            return None;
+        }
+        let (defined, value) = self.type_variables.get(name)?.clone();
+        if self.used_before_defined(e.span, name, defined) {
+            return Some(TypeRead::Known(unknown(name, e.span)));
+        }
+        self.type_at(&value, depth + 1)
+    }
+
     /// The `impl` of the decorator `name` of this file (or of the decorator of the file it
     /// inherits), and whether it or a parent defines `__init__`.
     pub(super) fn decorator_impl(&self, name: &str) -> (Option<Expr>, bool) {
@@ -546,6 +673,50 @@ impl Extractor<'_> {
         }
         before
     }
+}
+
+/// Calls `bind(name, weight)` for each name `stmt` binds at module level: weight 1 for a
+/// plain binding, 2 (never alone) for one inside a block, whose running is not known.
+fn bound_names<'s>(stmt: &'s Stmt, bind: &mut impl FnMut(&'s str, usize)) {
+    fn targets<'s>(e: &'s Expr, weight: usize, bind: &mut impl FnMut(&'s str, usize)) {
+        match &e.kind {
+            ExprKind::Name(n) => bind(n, weight),
+            ExprKind::Tuple(items) | ExprKind::List(items) => {
+                for i in items {
+                    targets(i, 2, bind);
+                }
+            }
+            ExprKind::Starred(inner) => targets(inner, 2, bind),
+            _ => {}
+        }
+    }
+    fn walk<'s>(stmt: &'s Stmt, weight: usize, bind: &mut impl FnMut(&'s str, usize)) {
+        match &stmt.kind {
+            StmtKind::Assign { targets: ts, .. } => {
+                for t in ts {
+                    targets(t, weight, bind);
+                }
+            }
+            StmtKind::AnnAssign { target, .. } => targets(target, weight, bind),
+            StmtKind::ClassDef(c) => bind(&c.name, weight),
+            StmtKind::FunctionDef(f) => bind(&f.name, weight),
+            StmtKind::Import { names } | StmtKind::ImportFrom { names, .. } => {
+                for a in names {
+                    let bound = a.asname.as_deref().unwrap_or(&a.name);
+                    bind(bound.split('.').next().unwrap_or(bound), weight);
+                }
+            }
+            StmtKind::If { .. } | StmtKind::Try { .. } | StmtKind::Block { .. } => {
+                for b in stmt.nested_bodies() {
+                    for s in b {
+                        walk(s, 2, bind);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    walk(stmt, 1, bind);
 }
 
 /// The unsigned integer of the same width (MySQL's `unsigned=True`).

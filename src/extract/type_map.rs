@@ -82,6 +82,7 @@ impl Extractor<'_> {
                         impl_class: None,
                         kind: TypeKind::Unknown,
                         span: value.span,
+                        variants: None,
                     }
                 }
             };
@@ -259,6 +260,7 @@ fn literal_enum(slice: &Expr, span: crate::source::Span) -> Option<SqlType> {
             length: None,
         })),
         span,
+        variants: None,
     })
 }
 

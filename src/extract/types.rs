@@ -164,6 +164,7 @@ pub fn from_python(python: &str, span: Span) -> Option<SqlType> {
         impl_class: None,
         kind,
         span,
+        variants: None,
     })
 }
 

@@ -178,6 +178,7 @@ pub(super) fn column(decl: &ColumnDecl) -> Column {
             impl_class: None,
             kind: TypeKind::Unknown,
             span: decl.span,
+            variants: None,
         });
     Column {
         attr: decl.attr.as_ref().map(|a| a.value.clone()),

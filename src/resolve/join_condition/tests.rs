@@ -14,6 +14,7 @@ fn column(name: &str, fk: Option<ColumnRef>) -> Column {
             impl_class: None,
             kind: TypeKind::Int32,
             span: Span::new(0, 0, 0),
+            variants: None,
         },
         nullable: true,
         primary_key: false,

@@ -43,8 +43,7 @@ impl Extractor<'_> {
         let mut lineage = Lineage::None;
         for base in &c.bases {
             if self.is_declarative_base(base) {
-                let flask =
-                    matches!(&base.kind, ExprKind::Attribute { attr, .. } if attr == "Model");
+                let flask = self.is_flask_model(base);
                 return Lineage::Declarative { flask };
             }
             let resolved = match self.class_aliases.get(base.as_name().unwrap_or_default()) {
@@ -149,7 +148,7 @@ impl Extractor<'_> {
                     let resolved = Resolved::Imported(name.clone());
                     if matches!(
                         self.index.lookup(&name),
-                        Some((_, Export::Base | Export::Registry))
+                        Some((_, Export::Base | Export::FlaskModel | Export::Registry))
                     ) || self.remote_record(&name).is_some()
                         || self.plain_python(Some(&resolved))
                     {

@@ -19,6 +19,8 @@ pub enum Export {
     FlaskDb,
     /// A declarative base.
     Base,
+    /// Flask-SQLAlchemy's `db.Model`, under another name.
+    FlaskModel,
     /// A `registry()`.
     Registry,
     /// A declarative class of the module (mapped or abstract).

@@ -96,7 +96,10 @@ impl Extractor<'_> {
                     if self.bases.contains_key(&n) {
                         return self.metadata_schemas.get(&n).cloned();
                     }
-                    if matches!(self.index.lookup(&n), Some((_, Export::Base))) {
+                    if matches!(
+                        self.index.lookup(&n),
+                        Some((_, Export::Base | Export::FlaskModel))
+                    ) {
                         return self.metadata_schema_at(&n);
                     }
                     // `db.Model`, which names no `db`: the module's `db`.
@@ -122,7 +125,7 @@ impl Extractor<'_> {
     }
 
     /// The default schema of the module's Flask-SQLAlchemy `db` (its own or imported).
-    fn flask_db_metadata_schema(&self) -> Option<Spanned<String>> {
+    pub(super) fn flask_db_metadata_schema(&self) -> Option<Spanned<String>> {
         self.scope
             .bindings()
             .filter(|(_, b)| **b == scope::Binding::FlaskDb)

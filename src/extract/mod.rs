@@ -51,6 +51,9 @@ enum BaseKind {
     Declarative,
     /// A registry (`mapper_registry = registry()`), whose `generate_base()` is a base.
     Registry,
+    /// Flask-SQLAlchemy's `db.Model` under another name (`BaseModel = db.Model`): a declarative
+    /// base whose models get Flask's automatic table names.
+    FlaskModel,
 }
 
 /// Per-file extraction state.
@@ -273,6 +276,7 @@ fn extract_one(
         let export = match kind {
             BaseKind::Declarative => Export::Base,
             BaseKind::Registry => Export::Registry,
+            BaseKind::FlaskModel => Export::FlaskModel,
         };
         exports.insert(name.clone(), export);
     }
@@ -370,6 +374,15 @@ impl Extractor<'_> {
             }
         }
         let names: Vec<&str> = targets.iter().filter_map(Expr::as_name).collect();
+        if self.is_flask_model(value) {
+            self.bind_bases(&names, BaseKind::FlaskModel);
+            if let Some(schema) = self.flask_db_metadata_schema() {
+                for n in &names {
+                    self.metadata_schemas
+                        .insert((*n).to_owned(), schema.clone());
+                }
+            }
+        }
         self.bind_class_alias(&names, value);
         self.bind_metadata(&names, value);
         let ExprKind::Call {
@@ -434,25 +447,42 @@ impl Extractor<'_> {
     /// Whether a class base expression is a declarative base (or `db.Model`).
     fn is_declarative_base(&mut self, base: &Expr) -> bool {
         if let Some(name) = base.as_name() {
-            if self.bases.get(name) == Some(&BaseKind::Declarative) {
+            if matches!(
+                self.bases.get(name),
+                Some(BaseKind::Declarative | BaseKind::FlaskModel)
+            ) {
                 return true;
             }
         }
         if let Some(Resolved::Imported(path)) = self.scope.resolve(base) {
-            if matches!(self.index.lookup(&path), Some((_, Export::Base))) {
+            if matches!(
+                self.index.lookup(&path),
+                Some((_, Export::Base | Export::FlaskModel))
+            ) {
                 return true;
             }
         }
-        if let ExprKind::Attribute { value, attr } = &base.kind {
-            if attr == "Model" {
-                if let Some(n) = value.as_name() {
-                    if self.scope.binding(n) == Some(&scope::Binding::FlaskDb) {
-                        return true;
+        self.is_flask_model(base)
+    }
+
+    /// Whether `e` is Flask-SQLAlchemy's model class: `db.Model`, or a name bound to it here
+    /// or in another input module (`BaseModel = db.Model`).
+    fn is_flask_model(&self, e: &Expr) -> bool {
+        match &e.kind {
+            ExprKind::Attribute { value, attr } if attr == "Model" => value
+                .as_name()
+                .is_some_and(|n| self.scope.binding(n) == Some(&scope::Binding::FlaskDb)),
+            ExprKind::Name(n) => match self.bases.get(n.as_str()) {
+                Some(kind) => *kind == BaseKind::FlaskModel,
+                None => match self.scope.resolve(e) {
+                    Some(Resolved::Imported(path)) => {
+                        matches!(self.index.lookup(&path), Some((_, Export::FlaskModel)))
                     }
-                }
-            }
+                    _ => false,
+                },
+            },
+            _ => false,
         }
-        false
     }
 
     fn table_call(

@@ -482,7 +482,7 @@ impl Extractor<'_> {
 
     /// The keywords a `**value` spreads, when `value` is a dict of literal values the evaluator
     /// knows (a class or module constant).
-    fn spread_keywords(&self, value: &Expr, class: &str) -> Option<Vec<Keyword>> {
+    pub(super) fn spread_keywords(&self, value: &Expr, class: &str) -> Option<Vec<Keyword>> {
         let ev =
             super::eval::Evaluator::new(&self.constants, &self.scope, self.index).in_class(class);
         let super::eval::Value::Dict(pairs) = ev.eval(value).ok()? else {

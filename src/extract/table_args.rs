@@ -19,12 +19,22 @@ impl Extractor<'_> {
             ExprKind::NoneLit => {}
             ExprKind::Dict(items) => self.table_kwargs_dict(items, &mut args),
             ExprKind::Tuple(items) => {
+                // The last element is the keyword arguments when it is a dict: written out, or
+                // a constant holding one (`_DEFAULT_TABLE_ARGS`).
+                let constant = items
+                    .last()
+                    .filter(|last| !matches!(last.kind, ExprKind::Dict(_)))
+                    .and_then(|last| self.spread_keywords(last, class));
                 let (positional, kwargs) = match items.split_last() {
                     Some((last, rest)) if matches!(last.kind, ExprKind::Dict(_)) => {
                         (rest, Some(last))
                     }
+                    Some((_, rest)) if constant.is_some() => (rest, None),
                     _ => (items.as_slice(), None),
                 };
+                if let Some(keywords) = constant {
+                    self.constant_table_kwargs(&keywords, &mut args);
+                }
                 for item in positional {
                     if !self.table_arg(item, &mut args) {
                         self.diags.push(diag::not_ported(
@@ -50,11 +60,36 @@ impl Extractor<'_> {
             | ExprKind::Bool(_) => {
                 self.diags.push(diag::table_args_not_tuple(e.span, class));
             }
-            _ => self
-                .diags
-                .push(self.not_literal(e.span, "`__table_args__`")),
+            _ => match self.spread_keywords(e, class) {
+                Some(keywords) => self.constant_table_kwargs(&keywords, &mut args),
+                None => self
+                    .diags
+                    .push(self.not_literal(e.span, "`__table_args__`")),
+            },
         }
         args
+    }
+
+    /// The keyword arguments a dict constant holds (`{"schema": "audit", ...}`): their values
+    /// are literals made from the constant, recorded as Python writes them.
+    fn constant_table_kwargs(&mut self, keywords: &[Keyword], args: &mut TableArgs) {
+        for kw in keywords {
+            let Some(name) = &kw.name else {
+                continue;
+            };
+            match (name.as_str(), &kw.value.kind) {
+                ("schema" | "autoload_with" | "autoload", _) => {
+                    self.table_kwarg(name, &kw.value, kw.span, args)
+                }
+                (_, ExprKind::Str(s)) => args.options.push((name.clone(), format!("{s:?}"))),
+                (_, ExprKind::Int(Some(i))) => args.options.push((name.clone(), i.to_string())),
+                (_, ExprKind::Bool(b)) => {
+                    let text = if *b { "True" } else { "False" };
+                    args.options.push((name.clone(), text.to_owned()))
+                }
+                _ => args.options.push((name.clone(), "None".to_owned())),
+            }
+        }
     }
 
     fn table_kwargs_dict(&mut self, items: &[(Option<Expr>, Expr)], args: &mut TableArgs) {

@@ -56,3 +56,35 @@ fn a_variable_assigned_below_its_use_is_an_error() {
     let out = run_source(&source);
     assert_eq!(codes(&out), ["E0405"]);
 }
+
+/// A subclass of a plain type is named as itself and has its parent's meaning; its DDL is its
+/// parent's unless code chooses it (`@compiles`, `__visit_name__`), and then it is a guess.
+#[test]
+fn a_subclass_of_a_type_whose_ddl_code_chooses_is_a_guess() {
+    let classes = [
+        "from sqlalchemy.ext.compiler import compiles\n\nclass Unused(String):\n    pass\n\n@compiles(Unused, \"postgresql\")\ndef char_one(type_, compiler, **kw):\n    return \"CHAR(1)\"\n",
+        "class Unused(String):\n    __visit_name__ = \"CHAR\"\n",
+    ];
+    for class in classes {
+        let source = model(&format!("{class}\nX = Unused(20)\n"));
+        let out = run_source(&source);
+        assert!(codes(&out).is_empty(), "{:?}", codes(&out));
+        assert_eq!(graph_type(&out, "x"), "Unused");
+        let sql = sa2rs::run(
+            vec![sa2rs::Input::standalone(
+                "models.py",
+                source.as_bytes().to_vec(),
+            )],
+            sa2rs::Emit::Sql(sa2rs::emit::sql::Dialect::Postgresql),
+        );
+        assert_eq!(codes(&sql), ["W0800"], "{class}");
+    }
+    // Without such code, the parent's DDL, as SQLAlchemy compiles it.
+    let source = model("class Unused(String):\n    pass\n\nX = Unused(20)\n");
+    let sql = sa2rs::run(
+        vec![sa2rs::Input::standalone("models.py", source.into_bytes())],
+        sa2rs::Emit::Sql(sa2rs::emit::sql::Dialect::Postgresql),
+    );
+    assert!(codes(&sql).is_empty(), "{:?}", codes(&sql));
+    assert!(sql.output.unwrap().contains("x VARCHAR(20)"));
+}

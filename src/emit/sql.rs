@@ -620,9 +620,10 @@ fn render_type(class: &str, kind: &TypeKind, dialect: Dialect) -> Rendered {
     use Dialect::*;
     let pg = dialect == Postgresql;
     let sql = |s: &str| Rendered::Sql(s.to_owned());
+    // A length of 0 is no length (`_render_string_type`: `if type_.length:`).
     let sized = |base: &str, length: &Option<i64>| match length {
-        Some(n) => Rendered::Sql(format!("{base}({n})")),
-        None => Rendered::Sql(base.to_owned()),
+        Some(n) if *n != 0 => Rendered::Sql(format!("{base}({n})")),
+        _ => Rendered::Sql(base.to_owned()),
     };
     if MYSQL_ONLY.contains(&class) || (!pg && POSTGRESQL_ONLY.contains(&class)) {
         return Rendered::Unsupported;

@@ -41,7 +41,8 @@ pub enum MemberValue {
     Computed,
 }
 
-/// A `TypeDecorator` subclass of the file.
+/// A `TypeDecorator` subclass of the file, or a subclass of a SQLAlchemy type
+/// (`class Unused(CHAR)`), which is read as a decorator whose `impl` is its parent.
 #[derive(Debug, Clone)]
 pub struct Decorator {
     pub name_span: Span,
@@ -49,7 +50,8 @@ pub struct Decorator {
     pub impl_: Option<Expr>,
     /// The class defines `__init__`: its arguments are not the `impl`'s.
     pub own_init: bool,
-    /// The class defines `load_dialect_impl`: its DDL type is chosen per dialect by code.
+    /// The class defines `load_dialect_impl`, sets `__visit_name__`, or a `@compiles`
+    /// function names it: its DDL is chosen by code.
     pub dialect_impl: bool,
     /// The decorator class it inherits, when that is another decorator of the file.
     pub parent: Option<String>,
@@ -141,15 +143,33 @@ impl LocalTypes {
     /// (following `if` / `try` blocks, as [`Scope`] does).
     pub fn collect(body: &[Stmt], scope: &Scope) -> LocalTypes {
         let mut local = LocalTypes::default();
-        local.walk(body, scope);
+        let mut compiled = Vec::new();
+        local.walk(body, scope, &mut compiled);
+        for name in compiled {
+            if let Some(d) = local.decorators.get_mut(&name) {
+                d.dialect_impl = true;
+            }
+        }
         local
     }
 
-    fn walk(&mut self, body: &[Stmt], scope: &Scope) {
+    /// Collects from `body`; the classes `@compiles(Class, ...)` functions name go to
+    /// `compiled`.
+    fn walk(&mut self, body: &[Stmt], scope: &Scope, compiled: &mut Vec<String>) {
         for stmt in body {
             match &stmt.kind {
                 StmtKind::ClassDef(c) => self.class(c, scope),
                 StmtKind::FunctionDef(f) => {
+                    for d in &f.decorators {
+                        if let ExprKind::Call { func, args, .. } = &d.kind {
+                            if matches!(scope.resolve(func), Some(Resolved::Sqla(n)) if n == "compiles")
+                            {
+                                compiled.extend(
+                                    args.first().and_then(Expr::as_name).map(str::to_owned),
+                                );
+                            }
+                        }
+                    }
                     if let ([param], Some(ret)) = (f.params.as_slice(), returned(&f.body)) {
                         if let Some(attr) = member_listing(ret, &param.name) {
                             self.member_functions.insert(f.name.clone(), attr);
@@ -158,7 +178,7 @@ impl LocalTypes {
                 }
                 StmtKind::If { .. } | StmtKind::Try { .. } => {
                     for b in stmt.nested_bodies() {
-                        self.walk(b, scope);
+                        self.walk(b, scope, compiled);
                     }
                 }
                 _ => {}
@@ -172,6 +192,8 @@ impl LocalTypes {
         let mut str_enum = false;
         let mut decorator_parent = None;
         let mut is_decorator = false;
+        // A SQLAlchemy type subclassed directly: its `impl`.
+        let mut type_parent = None;
         for base in &c.bases {
             // A generic base (`TypeDecorator[datetime]`) is its class.
             let base = match &base.kind {
@@ -186,6 +208,12 @@ impl LocalTypes {
                 }
                 Some(Resolved::Python(p)) if p == "str" => str_based = true,
                 Some(Resolved::Sqla(n)) if n == "TypeDecorator" => is_decorator = true,
+                Some(Resolved::Sqla(n))
+                    if super::types::lookup(&n, scope.dialect(base).as_deref()).is_some() =>
+                {
+                    is_decorator = true;
+                    type_parent = Some(base.clone());
+                }
                 Some(Resolved::Local(n)) => {
                     if let Some(parent) = self.enums.get(&n) {
                         is_enum = true;
@@ -213,7 +241,7 @@ impl LocalTypes {
         } else if is_decorator {
             let mut d = Decorator {
                 name_span: c.name_span,
-                impl_: None,
+                impl_: type_parent,
                 own_init: false,
                 dialect_impl: false,
                 parent: decorator_parent,
@@ -232,6 +260,11 @@ impl LocalTypes {
                     } if target.as_name() == Some("impl") => d.impl_ = Some(Expr::clone(value)),
                     StmtKind::FunctionDef(f) if f.name == "__init__" => d.own_init = true,
                     StmtKind::FunctionDef(f) if f.name == "load_dialect_impl" => {
+                        d.dialect_impl = true
+                    }
+                    StmtKind::Assign { targets, .. }
+                        if targets.len() == 1 && targets[0].as_name() == Some("__visit_name__") =>
+                    {
                         d.dialect_impl = true
                     }
                     _ => {}

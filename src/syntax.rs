@@ -295,6 +295,20 @@ impl Expr {
 }
 
 impl Stmt {
+    /// `target = value` with one target, or `target: annotation = value`: the target and the
+    /// value.
+    pub fn assignment(&self) -> Option<(&Expr, &Expr)> {
+        match &self.kind {
+            StmtKind::Assign { targets, value } if targets.len() == 1 => Some((&targets[0], value)),
+            StmtKind::AnnAssign {
+                target,
+                value: Some(value),
+                ..
+            } => Some((target, value)),
+            _ => None,
+        }
+    }
+
     /// The statement bodies nested in an `if`, `try`, `for`, `while` or `with` statement,
     /// which module-level walkers read as part of the module.
     pub fn nested_bodies(&self) -> Vec<&[Stmt]> {

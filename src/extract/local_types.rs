@@ -350,14 +350,8 @@ fn member_listing(e: &Expr, param: &str) -> Option<MemberAttr> {
 fn members(body: &[Stmt], str_based: bool, str_enum: bool, scope: &Scope) -> Vec<Member> {
     let mut out: Vec<Member> = Vec::new();
     for stmt in body {
-        let (target, value) = match &stmt.kind {
-            StmtKind::Assign { targets, value } if targets.len() == 1 => (&targets[0], value),
-            StmtKind::AnnAssign {
-                target,
-                value: Some(value),
-                ..
-            } => (target, &**value),
-            _ => continue,
+        let Some((target, value)) = stmt.assignment() else {
+            continue;
         };
         let Some(name) = target.as_name() else {
             continue;

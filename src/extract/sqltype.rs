@@ -556,14 +556,8 @@ impl Extractor<'_> {
             });
         }
         for stmt in body {
-            let (target, value) = match &stmt.kind {
-                StmtKind::Assign { targets, value } if targets.len() == 1 => (&targets[0], value),
-                StmtKind::AnnAssign {
-                    target,
-                    value: Some(value),
-                    ..
-                } => (target, value.as_ref()),
-                _ => continue,
+            let Some((target, value)) = stmt.assignment() else {
+                continue;
             };
             let Some(name) = target.as_name() else {
                 continue;

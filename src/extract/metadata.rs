@@ -125,7 +125,7 @@ impl Extractor<'_> {
     }
 
     /// The default schema of the module's Flask-SQLAlchemy `db` (its own or imported).
-    pub(super) fn flask_db_metadata_schema(&self) -> Option<Spanned<String>> {
+    fn flask_db_metadata_schema(&self) -> Option<Spanned<String>> {
         self.scope
             .bindings()
             .filter(|(_, b)| **b == scope::Binding::FlaskDb)

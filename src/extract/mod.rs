@@ -374,14 +374,9 @@ impl Extractor<'_> {
             }
         }
         let names: Vec<&str> = targets.iter().filter_map(Expr::as_name).collect();
+        // (Its `db`'s schema is bound below: `metadata_schema_of` reads `db.Model` as `db`.)
         if self.is_flask_model(value) {
             self.bind_bases(&names, BaseKind::FlaskModel);
-            if let Some(schema) = self.flask_db_metadata_schema() {
-                for n in &names {
-                    self.metadata_schemas
-                        .insert((*n).to_owned(), schema.clone());
-                }
-            }
         }
         self.bind_class_alias(&names, value);
         self.bind_metadata(&names, value);

@@ -97,6 +97,28 @@ impl Extractor<'_> {
         }
     }
 
+    /// The columns and relationships of the body of class `index`, taken out of it when it is
+    /// not shared (copied otherwise).
+    fn take_own_attributes(&mut self, index: usize) -> OwnAttributes {
+        let Some(body) = self.records[index].body.as_mut() else {
+            return OwnAttributes::default();
+        };
+        match Arc::get_mut(body) {
+            Some(b) => OwnAttributes {
+                columns: std::mem::take(&mut b.columns),
+                declared_columns: std::mem::take(&mut b.declared_columns),
+                relationships: std::mem::take(&mut b.relationships),
+                declared_relationships: std::mem::take(&mut b.declared_relationships),
+            },
+            None => OwnAttributes {
+                columns: body.columns.clone(),
+                declared_columns: body.declared_columns.clone(),
+                relationships: body.relationships.clone(),
+                declared_relationships: body.declared_relationships.clone(),
+            },
+        }
+    }
+
     /// Reads a class body: its columns, relationships, `declared_attr` results and dunders.
     pub(super) fn read_body(&mut self, def: &ClassDef, mixin: bool) -> BodyDecl {
         // Names a join condition in this body may use, and where they are bound.
@@ -207,6 +229,10 @@ impl Extractor<'_> {
             return None;
         }
         let mro = self.records[index].mro.clone();
+        // The class's own columns and relationships move into its declaration: its body keeps
+        // none of them once the class is scanned (`release_mapped_attributes`).
+        self.body_of(index);
+        let own_attributes = self.take_own_attributes(index);
         let mut locals: Vec<Option<Local>> = Vec::new();
         for item in &mro {
             locals.push(match item {
@@ -243,7 +269,7 @@ impl Extractor<'_> {
             });
         }
         let own = self.body_of(index);
-        let (columns, relationships) = collect_attributes(&own, &locals);
+        let (columns, relationships) = collect_attributes(&own, own_attributes, &locals);
         let parent = self.mapped_parent(index, c)?;
         let inherits = parent.map(|(p, span)| Spanned::new(self.records[p].name.clone(), span));
         let has_inherited_table = locals.iter().skip(1).flatten().any(|l| l.mapped);
@@ -473,6 +499,15 @@ impl Extractor<'_> {
     }
 }
 
+/// The columns and relationships of a mapped class's own body.
+#[derive(Default)]
+pub(super) struct OwnAttributes {
+    columns: Vec<ColumnDecl>,
+    declared_columns: Vec<ColumnDecl>,
+    relationships: Vec<RelationshipDecl>,
+    declared_relationships: Vec<RelationshipDecl>,
+}
+
 /// A class of the MRO defined in this module.
 pub(super) struct Local {
     record: usize,
@@ -488,32 +523,27 @@ pub(super) struct Local {
 /// `declared_attr` results, each unless an earlier class of the MRO defines the name.
 fn collect_attributes(
     own: &BodyDecl,
+    attributes: OwnAttributes,
     locals: &[Option<Local>],
 ) -> (Vec<ColumnDecl>, Vec<RelationshipDecl>) {
     let mut columns: IndexMap<String, ColumnDecl> = IndexMap::new();
     let mut relationships: IndexMap<String, RelationshipDecl> = IndexMap::new();
-    let mut own_columns: Vec<&ColumnDecl> =
-        own.columns.iter().chain(&own.declared_columns).collect();
+    let mut own_columns = attributes.columns;
+    own_columns.extend(attributes.declared_columns);
+    // (A stable sort: of two columns of one name, the first stays.)
     own_columns.sort_by_key(|c| {
         c.attr
             .as_ref()
             .and_then(|a| own.order.get_index_of(&a.value))
     });
     for col in own_columns {
-        columns
-            .entry(column_key(col))
-            .or_insert_with(|| col.clone());
+        columns.entry(column_key(&col)).or_insert(col);
     }
-    let mut own_rels: Vec<&RelationshipDecl> = own
-        .relationships
-        .iter()
-        .chain(&own.declared_relationships)
-        .collect();
+    let mut own_rels = attributes.relationships;
+    own_rels.extend(attributes.declared_relationships);
     own_rels.sort_by_key(|r| own.order.get_index_of(&r.attr.value));
     for rel in own_rels {
-        relationships
-            .entry(rel.attr.value.clone())
-            .or_insert_with(|| rel.clone());
+        relationships.entry(rel.attr.value.clone()).or_insert(rel);
     }
 
     let defines = |j: usize, name: &str| locals[j].as_ref().is_some_and(|l| l.vars.contains(name));

@@ -184,15 +184,20 @@ pub(super) fn any_enum(graph: &Graph, plan: &Plan, h: &Hierarchy) -> TokenStream
     }
 }
 
-/// `Entity::parent` and an inheritance-aware `relation()` when some class has a mapped parent;
-/// otherwise no `parent` and the plain look-up.
-pub(super) fn registry_lookup(graph: &Graph, plan: &Plan) -> (TokenStream, TokenStream) {
-    let entity = |c: ClassId| ident(&plan.entities[plan.class_entity[c.0]].name);
-    let children: Vec<(ClassId, ClassId)> = (0..graph.classes.len())
+/// The `(child, parent)` entity names of the classes that have a mapped parent, in class
+/// order.
+pub(super) fn entity_parents(graph: &Graph, plan: &Plan) -> Vec<(String, String)> {
+    let entity = |c: ClassId| plan.entities[plan.class_entity[c.0]].name.clone();
+    (0..graph.classes.len())
         .map(ClassId)
-        .filter_map(|c| graph.parent(c).map(|p| (c, p)))
-        .collect();
-    if children.is_empty() {
+        .filter_map(|c| graph.parent(c).map(|p| (entity(c), entity(p))))
+        .collect()
+}
+
+/// `Entity::parent` and an inheritance-aware `relation()` when some entity has a parent
+/// (`parents`, from [`entity_parents`]); otherwise no `parent` and the plain look-up.
+pub(super) fn registry_lookup(parents: &[(String, String)]) -> (TokenStream, TokenStream) {
+    if parents.is_empty() {
         let relation = quote! {
             /// The relationship `field` of `from`.
             pub fn relation(from: Entity, field: &str) -> Option<&'static Relation> {
@@ -201,8 +206,8 @@ pub(super) fn registry_lookup(graph: &Graph, plan: &Plan) -> (TokenStream, Token
         };
         return (TokenStream::new(), relation);
     }
-    let arms = children.iter().map(|&(c, p)| {
-        let (c, p) = (entity(c), entity(p));
+    let arms = parents.iter().map(|(c, p)| {
+        let (c, p) = (ident(c), ident(p));
         quote!(Entity::#c => Some(Entity::#p),)
     });
     let parent = quote! {

@@ -52,31 +52,35 @@ pub fn emit(graph: &Graph, files: &SourceFiles, inputs: &[String]) -> String {
         plan.entities.len(),
         plan.hierarchies.len(),
     );
-    let mut pieces: Vec<String> = (0..1 + enums + entities + hierarchies + 1)
-        .into_par_iter()
-        .map(|i| match i {
-            0 => {
-                let header = header(inputs);
-                print(quote! { #(#header)* })
-            }
-            i if i <= enums => print(enum_item(&plan.enums.items[i - 1])),
-            i if i <= enums + entities => {
-                let e = i - 1 - enums;
-                match super::text::struct_text(graph, files, &plan, e) {
-                    Some(text) => {
-                        debug_assert_eq!(text, print(struct_item(graph, files, &plan, e)));
-                        text
-                    }
-                    None => print(struct_item(graph, files, &plan, e)),
+    // The registry, the largest item and partly serial, is started first, beside the others.
+    let items = || -> Vec<String> {
+        (0..1 + enums + entities + hierarchies)
+            .into_par_iter()
+            .map(|i| match i {
+                0 => {
+                    let header = header(inputs);
+                    print(quote! { #(#header)* })
                 }
-            }
-            i if i <= enums + entities + hierarchies => {
-                let h = &plan.hierarchies[i - 1 - enums - entities];
-                print(super::hierarchy::any_enum(graph, &plan, h))
-            }
-            _ => print_registry(graph, &plan, true),
-        })
-        .collect();
+                i if i <= enums => print(enum_item(&plan.enums.items[i - 1])),
+                i if i <= enums + entities => {
+                    let e = i - 1 - enums;
+                    match super::text::struct_text(graph, files, &plan, e) {
+                        Some(text) => {
+                            debug_assert_eq!(text, print(struct_item(graph, files, &plan, e)));
+                            text
+                        }
+                        None => print(struct_item(graph, files, &plan, e)),
+                    }
+                }
+                i => {
+                    let h = &plan.hierarchies[i - 1 - enums - entities];
+                    print(super::hierarchy::any_enum(graph, &plan, h))
+                }
+            })
+            .collect()
+    };
+    let (registry, mut pieces) = rayon::join(|| print_registry(graph, &plan, true), items);
+    pieces.push(registry);
     pieces.retain(|p| !p.is_empty());
     pieces.join("\n")
 }
@@ -493,20 +497,51 @@ pub(super) fn struct_item(
 
 /// The registry's items (the inside of `mod relations`), with the entries of `RELATIONS` for
 /// the relationships in `entries`.
+#[cfg(test)]
 pub(super) fn registry_with(
     graph: &Graph,
     plan: &Plan,
     entries: std::ops::Range<usize>,
 ) -> TokenStream {
-    let variants: Vec<_> = plan.entities.iter().map(|e| ident(&e.name)).collect();
-    let names = plan.entities.iter().map(|e| e.name.as_str());
-    let tables = plan.entities.iter().map(|e| match e.of {
-        EntityOf::Class(c) => graph.table(graph.class(c).table).fullname(),
-        EntityOf::Table(t) => graph.table(t).fullname(),
-    });
-    let relations = relation_entries(graph, plan, entries);
+    registry_items(
+        &EntityLists::of(graph, plan),
+        relation_entries(graph, plan, entries),
+    )
+}
+
+/// What the registry lists for each entity: its name, its table's, and its parent's.
+pub(super) struct EntityLists {
+    /// `(struct name, table name)` of each entity, in declaration order.
+    pub entities: Vec<(String, String)>,
+    /// `(child, parent)` of each entity with a mapped parent.
+    pub parents: Vec<(String, String)>,
+}
+
+impl EntityLists {
+    fn of(graph: &Graph, plan: &Plan) -> Self {
+        let entities = plan
+            .entities
+            .iter()
+            .map(|e| {
+                let table = match e.of {
+                    EntityOf::Class(c) => graph.table(graph.class(c).table).fullname(),
+                    EntityOf::Table(t) => graph.table(t).fullname(),
+                };
+                (e.name.clone(), table)
+            })
+            .collect();
+        let parents = super::hierarchy::entity_parents(graph, plan);
+        EntityLists { entities, parents }
+    }
+}
+
+/// The registry's items for `lists`, with `relations` as the entries of `RELATIONS`.
+fn registry_items(lists: &EntityLists, relations: Vec<TokenStream>) -> TokenStream {
+    let variants: Vec<_> = lists.entities.iter().map(|(e, _)| ident(e)).collect();
+    let names = lists.entities.iter().map(|(e, _)| e.as_str());
+    let tables = lists.entities.iter().map(|(_, t)| t.as_str());
     let loading_items = super::loading::items();
-    let (parent_fn, relation_fn) = super::hierarchy::registry_lookup(graph, plan);
+    let (parent_fn, relation_fn) = super::hierarchy::registry_lookup(&lists.parents);
     quote! {
             /// A generated struct: a mapped class or a plain table.
             #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -671,7 +706,17 @@ pub(super) fn print_registry(graph: &Graph, plan: &Plan, wrapped: bool) -> Strin
         }
     };
     let n = graph.relationships.len();
-    let skeleton = print(wrap(registry_with(graph, plan, 0..0)));
+    let lists = EntityLists::of(graph, plan);
+    let printed_skeleton = || print(wrap(registry_items(&lists, Vec::new())));
+    let skeleton = match super::text::registry_skeleton(&lists, |l| {
+        print(wrap(registry_items(l, Vec::new())))
+    }) {
+        Some(text) => {
+            debug_assert_eq!(text, printed_skeleton());
+            text
+        }
+        None => printed_skeleton(),
+    };
     if n == 0 {
         return skeleton;
     }
@@ -777,6 +822,63 @@ mod tests {
                 Some(print(struct_item(&graph, &files, &plan, e)).as_str())
             );
         }
+    }
+
+    /// The registry's items without entries, written as text or printed.
+    fn skeletons(source: &str) -> (Option<String>, String) {
+        let input = crate::Input::standalone("m.py", source.as_bytes().to_vec());
+        let analysis = crate::analyse(&[input]);
+        assert!(
+            analysis.diagnostics.is_empty(),
+            "{:?}",
+            analysis.diagnostics
+        );
+        let plan = plan(&analysis.graph, &analysis.files);
+        let lists = EntityLists::of(&analysis.graph, &plan);
+        let print_with = |l: &EntityLists| print(registry_items(l, Vec::new()));
+        (
+            super::super::text::registry_skeleton(&lists, print_with),
+            print_with(&lists),
+        )
+    }
+
+    #[test]
+    fn registry_skeleton_written_directly_prints_like_prettyplease() {
+        let head = "from sqlalchemy import Column, ForeignKey, Integer, String\nfrom sqlalchemy.orm import declarative_base\nBase = declarative_base()\n";
+        let class = |name: &str, table: &str, parent: Option<&str>| {
+            match parent {
+            None => format!("class {name}(Base):\n    __tablename__ = '{table}'\n    id = Column(Integer, primary_key=True)\n"),
+            Some(p) => format!("class {name}({p}):\n    __tablename__ = '{table}'\n    id = Column(ForeignKey('{}.id'), primary_key=True)\n", p.to_lowercase()),
+        }
+        };
+        // Entities with and without mapped parents, and a name that needs escaping.
+        let mut src = head.to_owned();
+        for i in 0..6 {
+            src.push_str(&class(&format!("Parent{i}"), &format!("parent{i}"), None));
+            src.push_str(&class(
+                &format!("Child{i}"),
+                &format!("child{i}\"x"),
+                Some(&format!("Parent{i}")),
+            ));
+        }
+        let (text, printed) = skeletons(&src);
+        assert_eq!(text.as_deref(), Some(printed.as_str()));
+        assert!(printed.contains("Entity::Child5 => Some(Entity::Parent5),"));
+        // No parents.
+        let src: String = std::iter::once(head.to_owned())
+            .chain((0..6).map(|i| class(&format!("Model{i}"), &format!("m{i}"), None)))
+            .collect();
+        let (text, printed) = skeletons(&src);
+        assert_eq!(text.as_deref(), Some(printed.as_str()));
+        assert!(!printed.contains("fn parent"));
+        // Two entities fit on one line; a long table name comes near the margin: printed.
+        let src = format!("{head}{}{}", class("A", "a", None), class("B", "b", None));
+        assert_eq!(skeletons(&src).0, None);
+        let long = "t".repeat(60);
+        let src: String = std::iter::once(head.to_owned())
+            .chain((0..6).map(|i| class(&format!("Model{i}"), &format!("{long}{i}"), None)))
+            .collect();
+        assert_eq!(skeletons(&src).0, None);
     }
 
     #[test]

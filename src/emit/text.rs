@@ -10,7 +10,7 @@ use std::fmt::Write;
 use proc_macro2::{TokenStream, TokenTree};
 
 use super::names::ident;
-use super::rust::{struct_doc, struct_fields, EntityOf, Plan};
+use super::rust::{struct_doc, struct_fields, EntityLists, EntityOf, Plan};
 use crate::graph::{Graph, Relationship};
 use crate::source::SourceFiles;
 
@@ -192,4 +192,112 @@ pub(super) fn relation_text(
     writeln!(out, "{i}    options: &[],").ok()?;
     writeln!(out, "{i}}},").ok()?;
     fits(&out).then_some(out)
+}
+
+/// The registry's items without relation entries (what printing
+/// `registry_items(lists, vec![])` gives, `print` here), when its lists are long enough for
+/// prettyplease to put each entry on a line of its own. The items are printed for two
+/// placeholder entities, whose lines are then replaced by the real entities' lines. `None`
+/// when the entities would fit on one line, a line would come near the margin, or the
+/// placeholders are not printed as expected.
+pub(super) fn registry_skeleton(
+    lists: &EntityLists,
+    print: impl Fn(&EntityLists) -> String,
+) -> Option<String> {
+    const A: &str = "Sa2rsPlaceholderEntityA";
+    const B: &str = "Sa2rsPlaceholderEntityB";
+    const TABLE_A: &str = "sa2rs_placeholder_table_a";
+    const TABLE_B: &str = "sa2rs_placeholder_table_b";
+    let variants: Vec<String> = lists
+        .entities
+        .iter()
+        .map(|(e, _)| ident(e).to_string())
+        .collect();
+    // `Entity::ALL` on one line, inside `mod relations` and `impl Entity`.
+    let one_line = "        pub const ALL: &'static [Entity] = &[];".len()
+        + variants.iter().map(|v| v.len() + 10).sum::<usize>();
+    if one_line <= MAX_LINE + 40 {
+        return None;
+    }
+    let placeholders = EntityLists {
+        entities: vec![(A.into(), TABLE_A.into()), (B.into(), TABLE_B.into())],
+        parents: match lists.parents.is_empty() {
+            true => Vec::new(),
+            false => vec![(A.into(), B.into()), (B.into(), A.into())],
+        },
+    };
+    let printed = print(&placeholders);
+    // Each list: the placeholder lines it is printed as, and the real lines after an indent.
+    let lists_lines: [(String, String, Vec<String>); 5] = [
+        (
+            format!("{A},"),
+            format!("{B},"),
+            variants.iter().map(|v| format!("{v},")).collect(),
+        ),
+        (
+            format!("Entity::{A},"),
+            format!("Entity::{B},"),
+            variants.iter().map(|v| format!("Entity::{v},")).collect(),
+        ),
+        (
+            format!("Entity::{A} => {},", lit(A)),
+            format!("Entity::{B} => {},", lit(B)),
+            variants
+                .iter()
+                .zip(&lists.entities)
+                .map(|(v, (name, _))| format!("Entity::{v} => {},", lit(name)))
+                .collect(),
+        ),
+        (
+            format!("Entity::{A} => {},", lit(TABLE_A)),
+            format!("Entity::{B} => {},", lit(TABLE_B)),
+            variants
+                .iter()
+                .zip(&lists.entities)
+                .map(|(v, (_, table))| format!("Entity::{v} => {},", lit(table)))
+                .collect(),
+        ),
+        (
+            format!("Entity::{A} => Some(Entity::{B}),"),
+            format!("Entity::{B} => Some(Entity::{A}),"),
+            lists
+                .parents
+                .iter()
+                .map(|(c, p)| format!("Entity::{} => Some(Entity::{}),", ident(c), ident(p)))
+                .collect(),
+        ),
+    ];
+    let mut seen = [false; 5];
+    let mut out = String::with_capacity(printed.len() + 64 * lists.entities.len() * 4);
+    for line in printed.lines() {
+        let text = line.trim_start();
+        let indent = &line[..line.len() - text.len()];
+        match lists_lines
+            .iter()
+            .position(|(a, b, _)| text == a || text == b)
+        {
+            Some(i) if text == lists_lines[i].0 && !seen[i] => {
+                seen[i] = true;
+                for real in &lists_lines[i].2 {
+                    if indent.len() + real.len() > MAX_LINE {
+                        return None;
+                    }
+                    out.push_str(indent);
+                    out.push_str(real);
+                    out.push('\n');
+                }
+            }
+            Some(i) if text == lists_lines[i].1 && seen[i] => {}
+            Some(_) => return None,
+            None if text.contains("Sa2rsPlaceholder") || text.contains("sa2rs_placeholder") => {
+                return None
+            }
+            None => {
+                out.push_str(line);
+                out.push('\n');
+            }
+        }
+    }
+    let expected = [true, true, true, true, !lists.parents.is_empty()];
+    (seen == expected && printed.ends_with('\n')).then_some(out)
 }

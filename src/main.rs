@@ -370,7 +370,8 @@ fn new_output<'a>(mode: u32) -> tempfile::Builder<'a, 'a> {
 }
 
 /// Writes through a temporary file in the same directory, renamed into place only when
-/// complete: a failed run never leaves a partial or clobbered file.
+/// complete: a failed run never leaves a partial or clobbered file. (Not synced to disk, as
+/// the module tree is not: the rename is what makes the file whole for readers.)
 fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
@@ -378,7 +379,6 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     };
     let mut tmp = new_output(0o666).tempfile_in(dir)?;
     tmp.write_all(bytes)?;
-    tmp.as_file().sync_all()?;
     tmp.persist(path).map_err(|e| e.error)?;
     Ok(())
 }

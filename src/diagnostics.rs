@@ -526,6 +526,17 @@ pub fn not_ported(span: Span, what: &str, done: &str) -> Diagnostic {
         )])
 }
 
+pub fn index_never_attached(span: Span, why: &str) -> Diagnostic {
+    warning("W0015", "this `Index` is never attached to a table".to_owned())
+        .with_labels(vec![primary(
+            span,
+            format!("{why}: SQLAlchemy creates no index for it, and neither does sa2rs"),
+        )])
+        .with_notes(vec![help(
+            "declare it in `__table_args__`, or in the mapped class with its columns named by their attributes (`Index(\"ix_name\", name)`)",
+        )])
+}
+
 pub fn unknown_type(span: Span, class: &str) -> Diagnostic {
     warning("W0004", format!("unknown column type `{class}`"))
         .with_labels(vec![primary(span, "ported as `String`")])

@@ -130,6 +130,8 @@ pub struct Constraint {
     /// Elements that are expressions, as written.
     pub expressions: Vec<String>,
     pub span: Span,
+    /// The dialects it is created for, and its dialect-specific options.
+    pub ddl: Box<crate::ir::ConstraintDdl>,
 }
 
 #[derive(Debug)]

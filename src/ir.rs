@@ -61,6 +61,9 @@ pub struct ClassDecl {
     pub relationships: Vec<RelationshipDecl>,
     /// `__table_args__`.
     pub table_args: TableArgs,
+    /// `Index(...)`es assigned in the class body, which SQLAlchemy attaches to the table their
+    /// columns are on (the class's, or under single-table inheritance its parent's).
+    pub indexes: Vec<ConstraintDecl>,
     /// `__table__ = some_table`: the module `Table` variable the class maps. (With `__table__`,
     /// `tablename`, `columns` and `table_args` are the `Table`'s.)
     pub table_var: Option<String>,
@@ -140,6 +143,18 @@ pub struct ConstraintDecl {
     /// Elements that are expressions rather than columns (`func.lower(email)`), as written.
     pub expressions: Vec<String>,
     pub span: Span,
+    /// The DDL options of the dialects that created it (`postgresql_using="gin"`, ...).
+    pub ddl: Box<ConstraintDdl>,
+}
+
+/// What a constraint or index asks of particular dialects.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ConstraintDdl {
+    /// `.ddl_if(dialect=...)`: created only for these dialects (`postgresql`); empty for all.
+    pub dialects: Vec<String>,
+    /// Dialect-specific keyword arguments, as `(name, value)`, the value when it is a string
+    /// (`("postgresql_using", Some("gin"))`).
+    pub options: Vec<(String, Option<String>)>,
 }
 
 /// How a constraint names a column.

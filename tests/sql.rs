@@ -362,3 +362,51 @@ fn a_dialect_chosen_type_is_one_warning_per_type() {
         );
     }
 }
+
+/// An index option of the dialect that sa2rs does not render leaves the index out of that
+/// dialect's DDL (said so); another dialect's options do not concern it. A `ddl_if` that only
+/// running decides is not ported.
+#[test]
+fn dialect_options_sa2rs_does_not_render_leave_the_index_out() {
+    let source = r#"
+from sqlalchemy import Column, Index, Integer, String
+from sqlalchemy.orm import declarative_base
+
+Base = declarative_base()
+
+
+class Job(Base):
+    __tablename__ = "jobs"
+    id = Column(Integer, primary_key=True)
+    state = Column(String(20))
+    __table_args__ = (
+        Index("ix_jobs_open", "state", postgresql_where="state = 'open'"),
+        Index("ix_jobs_state", "state").ddl_if(callable_=lambda *a, **k: True),
+    )
+"#;
+    for (dialect, left_out) in [(Dialect::Sqlite, false), (Dialect::Postgresql, true)] {
+        let input = sa2rs::Input::standalone("jobs.py", source.as_bytes().to_vec());
+        let out = sa2rs::run(vec![input], Emit::Sql(dialect));
+        let codes: Vec<(&str, &str)> = out
+            .diagnostics
+            .iter()
+            .map(|d| (d.code.as_deref().unwrap_or(""), d.message.as_str()))
+            .collect();
+        let script = out.output.expect("DDL");
+        assert_eq!(
+            script.contains("CREATE INDEX ix_jobs_open"),
+            !left_out,
+            "{script}"
+        );
+        assert_eq!(
+            codes.contains(&("W0801", "index `ix_jobs_open` is left out of the DDL")),
+            left_out,
+            "{codes:?}"
+        );
+        assert!(
+            codes.iter().any(|(c, _)| *c == "W0003"),
+            "the `ddl_if(callable_=...)`: {codes:?}"
+        );
+        assert!(!script.contains("ix_jobs_state"), "{script}");
+    }
+}

@@ -1,5 +1,6 @@
-//! The parts of a class's docs that are not columns of its table: `column_property(expr)` and
-//! `association_proxy(...)` attributes, and the dataclass settings of its fields.
+//! The parts of a class's docs that are not columns of its table: `column_property(expr)`,
+//! `association_proxy(...)` and `synonym(...)` attributes, and the dataclass settings of its
+//! fields.
 
 use crate::graph::{ClassId, Column, Graph};
 use crate::ir::PropertyKind;
@@ -22,6 +23,7 @@ pub(super) fn properties_doc(graph: &Graph, files: &SourceFiles, class: ClassId)
             PropertyKind::AssociationProxy { collection, attr } => {
                 format!("`{attr}` of each row of `{collection}` (`association_proxy`)")
             }
+            PropertyKind::Synonym { name } => format!("another name for `{name}` (`synonym`)"),
         };
         out.push_str(&format!(
             "\n- `{}`: {what} (`{}`).",

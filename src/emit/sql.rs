@@ -377,6 +377,9 @@ impl Ddl<'_> {
             self.foreign_key(t, &self.fks[t.0][i])
         };
         for (ci, c) in table.constraints.iter().enumerate() {
+            if !self.creates(c, diags) {
+                continue;
+            }
             match &c.kind {
                 ConstraintKind::Unique => {
                     out.push(format!("{}UNIQUE ({})", named(&c.name), cols(&c.columns)))
@@ -468,12 +471,15 @@ impl Ddl<'_> {
         let mut out = Vec::new();
         for col in table.columns.iter().filter(|c| c.index) {
             let name = format!("ix_{}_{}", table.name, col.name);
-            out.push(self.create_index(table, &name, col.unique, &[&col.name]));
+            out.push(self.create_index(table, &name, col.unique, None, &[&col.name]));
         }
         for c in &table.constraints {
             let ConstraintKind::Index { unique } = c.kind else {
                 continue;
             };
+            if !self.creates(c, diags) {
+                continue;
+            }
             let Some(name) = &c.name else {
                 diags.push(diag::ddl_left_out(
                     c.span,
@@ -496,9 +502,49 @@ impl Ddl<'_> {
                 .filter_map(|&i| table.columns.get(i))
                 .map(|col| col.name.as_str())
                 .collect();
-            out.push(self.create_index(table, name, unique, &cols));
+            let using = match self.dialect {
+                Dialect::Postgresql => option(c, "postgresql_using"),
+                Dialect::Sqlite => None,
+            };
+            out.push(self.create_index(table, name, unique, using, &cols));
         }
         out
+    }
+
+    /// Whether `c` is part of this dialect's DDL: `.ddl_if(dialect=...)` may leave it out, and
+    /// an option of this dialect that sa2rs does not render (`postgresql_where=...`) leaves it
+    /// out of the DDL, reported.
+    fn creates(&self, c: &crate::graph::Constraint, diags: &mut Vec<Diagnostic>) -> bool {
+        let key = self.dialect.key();
+        if !c.ddl.dialects.is_empty() && !c.ddl.dialects.iter().any(|d| d == key) {
+            return false;
+        }
+        // Only `postgresql_using="..."` of an index is rendered.
+        let rendered = |name: &str, value: &Option<String>| {
+            matches!(c.kind, ConstraintKind::Index { .. })
+                && name == "postgresql_using"
+                && value.is_some()
+        };
+        let unrendered = c.ddl.options.iter().find(|(name, value)| {
+            name.strip_prefix(key)
+                .is_some_and(|rest| rest.starts_with('_'))
+                && !rendered(name, value)
+        });
+        if let Some((name, _)) = unrendered {
+            let what = match (&c.kind, &c.name) {
+                (ConstraintKind::Index { .. }, Some(n)) => format!("index `{n}`"),
+                (ConstraintKind::Index { .. }, None) => "this index".to_owned(),
+                (_, Some(n)) => format!("constraint `{n}`"),
+                (_, None) => "this constraint".to_owned(),
+            };
+            diags.push(diag::ddl_left_out(
+                c.span,
+                &what,
+                &format!("sa2rs does not render `{name}`"),
+            ));
+            return false;
+        }
+        true
     }
 
     /// PostgreSQL's `COMMENT ON COLUMN` for each column with a `comment=`.
@@ -518,8 +564,16 @@ impl Ddl<'_> {
         out
     }
 
-    fn create_index(&self, table: &Table, name: &str, unique: bool, cols: &[&str]) -> String {
+    fn create_index(
+        &self,
+        table: &Table,
+        name: &str,
+        unique: bool,
+        using: Option<&str>,
+        cols: &[&str],
+    ) -> String {
         let unique = if unique { "UNIQUE " } else { "" };
+        let using = using.map_or(String::new(), |u| format!(" USING {u}"));
         let cols: Vec<String> = cols.iter().map(|c| self.quote(c)).collect();
         // SQLite qualifies the index with the schema, PostgreSQL the table.
         let (index, on) = match (self.dialect, &table.schema) {
@@ -530,7 +584,7 @@ impl Ddl<'_> {
             _ => (self.quote(name), self.table_name(table)),
         };
         format!(
-            "CREATE {unique}INDEX {index} ON {on} ({});\n",
+            "CREATE {unique}INDEX {index} ON {on}{using} ({});\n",
             cols.join(", ")
         )
     }
@@ -1100,6 +1154,15 @@ const POSTGRESQL_RESERVED: &[&str] = &[
     "window",
     "with",
 ];
+
+/// The value of the dialect option `name` of `c`, when it is given as a string.
+fn option<'a>(c: &'a crate::graph::Constraint, name: &str) -> Option<&'a str> {
+    c.ddl
+        .options
+        .iter()
+        .find(|(n, _)| n == name)
+        .and_then(|(_, v)| v.as_deref())
+}
 
 #[cfg(test)]
 mod tests {

@@ -34,6 +34,24 @@ pub(super) fn table_args_doc(table: &Table) -> String {
             };
             out.push_str("\n- ");
             out.push_str(&line);
+            let options: Vec<String> = c
+                .ddl
+                .options
+                .iter()
+                .map(|(k, v)| match v {
+                    Some(v) => format!("`{k}={}`", one_line(v)),
+                    None => format!("`{k}`"),
+                })
+                .collect();
+            if !options.is_empty() {
+                out.push_str(&format!(", {}", options.join(", ")));
+            }
+            if !c.ddl.dialects.is_empty() {
+                out.push_str(&format!(
+                    ", created for {} only",
+                    c.ddl.dialects.join(" and ")
+                ));
+            }
         }
     }
     if !table.options.is_empty() {

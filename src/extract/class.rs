@@ -304,6 +304,15 @@ impl Extractor<'_> {
             }
         };
         if decl.mixin && !matches!(callee.as_str(), "Column" | "mapped_column") {
+            if callee == "Index" {
+                let why = format!(
+                    "it is on `{}`, whose columns each mapped subclass gets copies of",
+                    decl.name
+                );
+                self.diags
+                    .push(diag::index_never_attached(value.span, &why));
+                return;
+            }
             // `_scan_attributes`: a mapper property on a mixin must be a `declared_attr`.
             if MAPPER_PROPERTIES.contains(&callee.as_str()) {
                 self.diags.push(diag::property_on_mixin(
@@ -338,6 +347,7 @@ impl Extractor<'_> {
                 let rel = self.relationship_call(decl, attr, ann, args, keywords, span);
                 decl.relationships.push(rel);
             }
+            "Index" => self.class_index(decl, value),
             _ if self.property_attr(decl, &attr, &callee, args, keywords, value.span) => {}
             other => {
                 let what = format!("`{other}(...)`");

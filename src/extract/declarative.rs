@@ -50,6 +50,8 @@ pub(super) struct BodyDecl {
     pub field_options: Vec<(Span, crate::ir::FieldOptions)>,
     /// Attributes mapped to several columns at once (`column_property(Column(...), Parent.x)`).
     pub combined: Vec<String>,
+    /// `Index(...)`es assigned in the body.
+    pub indexes: Vec<crate::ir::ConstraintDecl>,
 }
 
 /// The dunders declarative reads from the MRO.
@@ -353,6 +355,7 @@ impl Extractor<'_> {
             properties: own.properties.clone(),
             field_options: Vec::new(),
             combined: own.combined.clone(),
+            indexes: own.indexes.clone(),
         };
         decl.field_options = field_options(&decl.columns, &own, &locals);
         if let Some(t) = mapped_table {

@@ -122,6 +122,23 @@ impl Extractor<'_> {
                 });
                 true
             }
+            "synonym" => {
+                let name = args
+                    .first()
+                    .or_else(|| keyword(keywords, "name").map(|k| &k.value))
+                    .and_then(Expr::as_str);
+                let Some(name) = name else {
+                    return false;
+                };
+                decl.properties.push(PropertyDecl {
+                    attr: attr.clone(),
+                    kind: PropertyKind::Synonym {
+                        name: name.to_owned(),
+                    },
+                    span,
+                });
+                true
+            }
             "association_proxy" => {
                 let (Some(collection), Some(target)) = (
                     args.first().and_then(Expr::as_str),

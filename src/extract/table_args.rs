@@ -5,8 +5,8 @@
 use super::{Extractor, Resolved};
 use crate::diagnostics as diag;
 use crate::ir::{
-    ClassDecl, ConstraintColumn, ConstraintDecl, ConstraintKind, FkOptions, Spanned, TableArgs,
-    TableDecl,
+    ClassDecl, ConstraintColumn, ConstraintDdl, ConstraintDecl, ConstraintKind, FkOptions, Spanned,
+    TableArgs, TableDecl,
 };
 use crate::source::Span;
 use crate::syntax::{keyword, Expr, ExprKind, Keyword, Stmt, StmtKind};
@@ -140,6 +140,43 @@ impl Extractor<'_> {
         else {
             return false;
         };
+        // `Index(...).ddl_if(dialect="postgresql")`: created for those dialects only.
+        if let ExprKind::Attribute { value: inner, attr } = &func.kind {
+            if attr != "ddl_if" || !matches!(inner.kind, ExprKind::Call { .. }) {
+                return self.constraint_call(e, func, cargs, keywords, args);
+            }
+            let Some(dialects) = ddl_if_dialects(cargs, keywords) else {
+                return false;
+            };
+            let before = args.constraints.len();
+            if !self.table_arg(inner, args) {
+                return false;
+            }
+            let added = &mut args.constraints[before..];
+            if added
+                .iter()
+                .any(|c| matches!(c.kind, ConstraintKind::ForeignKey { .. }))
+            {
+                args.constraints.truncate(before);
+                return false;
+            }
+            for c in added {
+                c.ddl.dialects = dialects.clone();
+            }
+            return true;
+        }
+        self.constraint_call(e, func, cargs, keywords, args)
+    }
+
+    /// A constraint or index call (`Index("ix", "a")`) of `__table_args__` or `Table(...)`.
+    fn constraint_call(
+        &mut self,
+        e: &Expr,
+        func: &Expr,
+        cargs: &[Expr],
+        keywords: &[Keyword],
+        args: &mut TableArgs,
+    ) -> bool {
         let callee = match self.scope.resolve_sqla(func) {
             Some(Resolved::Sqla(n)) => n,
             _ => return false,
@@ -153,6 +190,10 @@ impl Extractor<'_> {
             columns: Vec::new(),
             expressions: Vec::new(),
             span: e.span,
+            ddl: Box::new(ConstraintDdl {
+                dialects: Vec::new(),
+                options: dialect_options(keywords),
+            }),
         };
         match callee.as_str() {
             "UniqueConstraint" | "PrimaryKeyConstraint" => {
@@ -189,6 +230,35 @@ impl Extractor<'_> {
         }
         args.constraints.push(c);
         true
+    }
+
+    /// `ix = Index("ix_name", name, id.desc())` in a mapped class body: SQLAlchemy attaches
+    /// the index to the table its columns are on once they are all on one. An index naming a
+    /// column by string is never attached (`ColumnCollectionMixin._check_attach`).
+    pub(super) fn class_index(&mut self, body: &mut super::declarative::BodyDecl, value: &Expr) {
+        let mut args = TableArgs::default();
+        if !self.table_arg(value, &mut args) {
+            self.diags.push(diag::not_ported(
+                value.span,
+                "this `Index(...)`",
+                "left out of the table",
+            ));
+            return;
+        }
+        for c in args.constraints {
+            let by_string = c
+                .columns
+                .iter()
+                .any(|col| matches!(col.value, ConstraintColumn::Name(_)));
+            if by_string {
+                self.diags.push(diag::index_never_attached(
+                    c.span,
+                    "it names a column by string, and an `Index` outside a table is attached only when it names every column by its attribute",
+                ));
+                continue;
+            }
+            body.indexes.push(c);
+        }
     }
 
     /// A column of a constraint: a string names the column, a bare name the class attribute
@@ -344,4 +414,46 @@ impl Extractor<'_> {
         decl.table_args = table.args;
         decl.table_var = table.var;
     }
+}
+
+/// The dialects of `.ddl_if(dialect=...)`: one name or a tuple or list of names. `None` for
+/// anything else (a `callable_`, a `state`), which only running it decides.
+fn ddl_if_dialects(args: &[Expr], keywords: &[Keyword]) -> Option<Vec<String>> {
+    let [kw] = keywords else { return None };
+    if !args.is_empty() || kw.name.as_deref() != Some("dialect") {
+        return None;
+    }
+    match &kw.value.kind {
+        ExprKind::Str(s) => Some(vec![s.clone()]),
+        ExprKind::Tuple(items) | ExprKind::List(items) if !items.is_empty() => items
+            .iter()
+            .map(|i| i.as_str().map(str::to_owned))
+            .collect(),
+        _ => None,
+    }
+}
+
+/// The dialects whose keyword arguments a constraint or index may carry (`postgresql_using`).
+const DIALECTS: &[&str] = &[
+    "postgresql",
+    "sqlite",
+    "mysql",
+    "mariadb",
+    "mssql",
+    "oracle",
+];
+
+/// A constraint's dialect-specific keyword arguments, as `(name, value)`, the value when it
+/// is a string.
+fn dialect_options(keywords: &[Keyword]) -> Vec<(String, Option<String>)> {
+    keywords
+        .iter()
+        .filter_map(|k| {
+            let name = k.name.as_deref()?;
+            let (dialect, _) = name.split_once('_')?;
+            DIALECTS
+                .contains(&dialect)
+                .then(|| (name.to_owned(), k.value.as_str().map(str::to_owned)))
+        })
+        .collect()
 }

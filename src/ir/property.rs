@@ -20,6 +20,8 @@ pub enum PropertyKind {
     /// `association_proxy("collection", "attr")`: the `attr` of each row of the relationship
     /// `collection`.
     AssociationProxy { collection: String, attr: String },
+    /// `synonym("name")`: another name for the mapped attribute `name`.
+    Synonym { name: String },
 }
 
 /// The dataclass settings of a mapped attribute (`MappedAsDataclass`): `init=False`,

@@ -6,7 +6,7 @@
 
 use crate::diagnostics::{self as diag, Diagnostic};
 use crate::graph::{Constraint, ForeignKey, Graph, TableId};
-use crate::ir::{ColumnDecl, ConstraintColumn, ConstraintKind, TableArgs};
+use crate::ir::{ColumnDecl, ConstraintColumn, ConstraintDecl, ConstraintKind};
 
 /// The SQLAlchemy class name of a constraint kind, for messages.
 fn class_name(kind: &ConstraintKind) -> &'static str {
@@ -19,15 +19,15 @@ fn class_name(kind: &ConstraintKind) -> &'static str {
     }
 }
 
-/// Applies the table arguments of `table`, whose columns were declared by `decls`.
+/// Applies constraints and indexes to `table`, whose columns were declared by `decls`.
 pub(super) fn apply(
     graph: &mut Graph,
     table: TableId,
-    args: &TableArgs,
+    constraints: &[ConstraintDecl],
     decls: &[ColumnDecl],
     diags: &mut Vec<Diagnostic>,
 ) {
-    for c in &args.constraints {
+    for c in constraints {
         let t = graph.table(table);
         let mut columns = Vec::new();
         for name in &c.columns {
@@ -91,6 +91,7 @@ pub(super) fn apply(
             columns,
             expressions: c.expressions.clone(),
             span: c.span,
+            ddl: c.ddl.clone(),
         });
     }
 }

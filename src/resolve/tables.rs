@@ -29,6 +29,7 @@ pub(super) fn build<'a>(
     let mut class_spans: Vec<Span> = Vec::new();
     let mut table_spans: Vec<Span> = Vec::new();
     let mut table_args = Vec::new();
+    let mut class_indexes: Vec<(TableId, &[crate::ir::ConstraintDecl], &[ColumnDecl])> = Vec::new();
     for (_, item) in items {
         let (table_name, name_span, columns, args, module) = match &item {
             Item::Class(c) => {
@@ -44,6 +45,9 @@ pub(super) fn build<'a>(
                     } else if let Some(id) = super::inherit::single_table(graph, names, c, diags) {
                         class_spans.push(c.name_span);
                         mapped.push((id, *c));
+                        // Its columns are on its parent's table, and so are its indexes.
+                        let table = graph.class(id).table;
+                        class_indexes.push((table, &c.indexes[..], &c.columns[..]));
                     }
                     continue;
                 };
@@ -106,7 +110,10 @@ pub(super) fn build<'a>(
         };
         names.tables.insert(name.clone(), table_id);
         table_spans.push(name_span);
-        table_args.push((table_id, args, columns));
+        table_args.push((table_id, &args.constraints[..], &columns[..]));
+        if let Item::Class(c) = &item {
+            class_indexes.push((table_id, &c.indexes[..], &c.columns[..]));
+        }
         let columns = columns.iter().map(column).collect();
         graph.tables.push(Table {
             name: table_name.clone(),
@@ -124,8 +131,8 @@ pub(super) fn build<'a>(
         }
     }
 
-    for (id, args, decls) in table_args {
-        constraints::apply(graph, id, args, decls, diags);
+    for (id, constraints, decls) in table_args.into_iter().chain(class_indexes) {
+        constraints::apply(graph, id, constraints, decls, diags);
     }
     resolve_foreign_keys(graph, names, diags);
     inherit_foreign_key_types(graph);

@@ -35,6 +35,9 @@ pub enum Export {
     Factory(Box<super::factories::Factory>),
     /// An `Annotated[...]` type alias.
     Annotated(Box<super::aliases::AliasDef>),
+    /// A module variable holding a column type (`BIG = BigInteger().with_variant(...)`), read
+    /// in its module: the type, and what was not understood of it.
+    Type(Box<(crate::ir::SqlType, Option<String>)>),
 }
 
 /// The exports of every input module, by module name.

@@ -261,6 +261,7 @@ fn extract_one(
         ex.diags.push(diag::assumed_import(*span, name));
     }
     let classes = ex.class_exports();
+    let types = ex.exported_types();
     diags.append(&mut ex.diags);
     let mut exports: IndexMap<String, Export> = IndexMap::new();
     for (name, binding) in ex.scope.bindings() {
@@ -297,6 +298,13 @@ fn extract_one(
     }
     for (name, def) in &ex.aliases {
         exports.insert(name.clone(), Export::Annotated(Box::new(def.clone())));
+    }
+    for (name, read) in types {
+        let t = match read {
+            sqltype::TypeRead::Known(t) => (t, None),
+            sqltype::TypeRead::Partial(t, why) => (t, Some(why)),
+        };
+        exports.entry(name).or_insert(Export::Type(Box::new(t)));
     }
     for (name, value) in values {
         exports.entry(name).or_insert(Export::Value(value));

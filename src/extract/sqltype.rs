@@ -5,7 +5,7 @@
 use super::imported_types::ColumnTypeDef;
 use super::local_types::{AliasPairing, MemberAttr};
 use super::types;
-use super::{Extractor, Resolved};
+use super::{Export, Extractor, Resolved};
 use crate::diagnostics as diag;
 use crate::ir::{PyEnum, SqlType, TypeKind};
 use crate::source::Span;
@@ -89,6 +89,21 @@ impl Extractor<'_> {
             // ...)`), used as one: the value it holds.
             Resolved::Local(name) if matches!(e.kind, ExprKind::Name(_)) => {
                 self.type_variable(&name, e, depth)
+            }
+            // A type variable of another input module, used as one (not called).
+            Resolved::Imported(path) if !matches!(e.kind, ExprKind::Call { .. }) => {
+                match self.index.lookup(&path) {
+                    Some((_, Export::Type(t))) => Some(match &t.1 {
+                        Some(why) => TypeRead::Partial(t.0.clone(), why.clone()),
+                        None => TypeRead::Known(t.0.clone()),
+                    }),
+                    _ => match self.imported_type_def(&path)? {
+                        ColumnTypeDef::Decorator(d) => {
+                            Some(self.imported_decorator_type(&path, &d, e, args, kws))
+                        }
+                        ColumnTypeDef::Enum(_) => None,
+                    },
+                }
             }
             Resolved::Imported(path) => match self.imported_type_def(&path)? {
                 ColumnTypeDef::Decorator(d) => {
@@ -599,6 +614,26 @@ impl Extractor<'_> {
             }
             _ => false,
         }
+    }
+
+    /// The types the module's type variables hold, read at module level for other modules
+    /// to use: what reading them reports is theirs to report, where they use one.
+    pub(super) fn exported_types(&mut self) -> Vec<(String, TypeRead)> {
+        let (diags, reported) = (self.diags.len(), self.reported.clone());
+        let class_body = std::mem::take(&mut self.class_body);
+        let variables: Vec<(String, Expr)> = self
+            .type_variables
+            .iter()
+            .map(|(name, (_, value))| (name.clone(), value.clone()))
+            .collect();
+        let types = variables
+            .into_iter()
+            .filter_map(|(name, value)| Some((name, self.type_at(&value, 1)?)))
+            .collect();
+        self.diags.truncate(diags);
+        self.reported = reported;
+        self.class_body = class_body;
+        types
     }
 
     /// The type a module variable holds, used (at `e`) as a column's type: read from the

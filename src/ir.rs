@@ -155,6 +155,9 @@ pub struct ConstraintDdl {
     /// Dialect-specific keyword arguments, as `(name, value)`, the value when it is a string
     /// (`("postgresql_using", Some("gin"))`).
     pub options: Vec<(String, Option<String>)>,
+    /// The columns of an index given an order (`id.desc()`), by their position among its
+    /// columns: `ASC` or `DESC`.
+    pub orders: Vec<(usize, &'static str)>,
 }
 
 /// How a constraint names a column.

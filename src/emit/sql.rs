@@ -471,7 +471,7 @@ impl Ddl<'_> {
         let mut out = Vec::new();
         for col in table.columns.iter().filter(|c| c.index) {
             let name = format!("ix_{}_{}", table.name, col.name);
-            out.push(self.create_index(table, &name, col.unique, None, &[&col.name]));
+            out.push(self.create_index(table, &name, col.unique, None, &[&col.name], &[]));
         }
         for c in &table.constraints {
             let ConstraintKind::Index { unique } = c.kind else {
@@ -506,7 +506,7 @@ impl Ddl<'_> {
                 Dialect::Postgresql => option(c, "postgresql_using"),
                 Dialect::Sqlite => None,
             };
-            out.push(self.create_index(table, name, unique, using, &cols));
+            out.push(self.create_index(table, name, unique, using, &cols, &c.ddl.orders));
         }
         out
     }
@@ -571,10 +571,18 @@ impl Ddl<'_> {
         unique: bool,
         using: Option<&str>,
         cols: &[&str],
+        orders: &[(usize, &str)],
     ) -> String {
         let unique = if unique { "UNIQUE " } else { "" };
         let using = using.map_or(String::new(), |u| format!(" USING {u}"));
-        let cols: Vec<String> = cols.iter().map(|c| self.quote(c)).collect();
+        let cols: Vec<String> = cols
+            .iter()
+            .enumerate()
+            .map(|(i, c)| match orders.iter().find(|(at, _)| *at == i) {
+                Some((_, order)) => format!("{} {order}", self.quote(c)),
+                None => self.quote(c),
+            })
+            .collect();
         // SQLite qualifies the index with the schema, PostgreSQL the table.
         let (index, on) = match (self.dialect, &table.schema) {
             (Dialect::Sqlite, Some(s)) => (

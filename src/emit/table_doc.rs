@@ -15,7 +15,13 @@ pub(super) fn table_args_doc(table: &Table) -> String {
                 .columns
                 .iter()
                 .filter_map(|&i| table.columns.get(i))
-                .map(|col| format!("`{}`", col.name))
+                .enumerate()
+                .map(
+                    |(at, col)| match c.ddl.orders.iter().find(|(i, _)| *i == at) {
+                        Some((_, order)) => format!("`{}` {order}", col.name),
+                        None => format!("`{}`", col.name),
+                    },
+                )
                 .chain(c.expressions.iter().map(|e| format!("`{}`", one_line(e))))
                 .collect();
             let cols = cols.join(", ");

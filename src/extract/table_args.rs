@@ -193,6 +193,7 @@ impl Extractor<'_> {
             ddl: Box::new(ConstraintDdl {
                 dialects: Vec::new(),
                 options: dialect_options(keywords),
+                orders: Vec::new(),
             }),
         };
         match callee.as_str() {
@@ -271,6 +272,34 @@ impl Extractor<'_> {
             ExprKind::Name(n) => c
                 .columns
                 .push(Spanned::new(ConstraintColumn::Attribute(n.clone()), e.span)),
+            // `id.desc()` in an index: the column, in that order.
+            ExprKind::Call {
+                func,
+                args,
+                keywords,
+            } if args.is_empty()
+                && keywords.is_empty()
+                && matches!(c.kind, ConstraintKind::Index { .. }) =>
+            {
+                let order = match &func.kind {
+                    ExprKind::Attribute { value, attr } => match (value.as_name(), attr.as_str()) {
+                        (Some(n), "desc") => Some((n, "DESC")),
+                        (Some(n), "asc") => Some((n, "ASC")),
+                        _ => None,
+                    },
+                    _ => None,
+                };
+                match order {
+                    Some((n, order)) => {
+                        c.ddl.orders.push((c.columns.len(), order));
+                        c.columns.push(Spanned::new(
+                            ConstraintColumn::Attribute(n.to_owned()),
+                            e.span,
+                        ));
+                    }
+                    None => c.expressions.push(self.files.slice(e.span).to_owned()),
+                }
+            }
             _ => c.expressions.push(self.files.slice(e.span).to_owned()),
         }
     }

@@ -398,11 +398,11 @@ class Job(Base):
             !left_out,
             "{script}"
         );
-        assert_eq!(
-            codes.contains(&("W0801", "index `ix_jobs_open` is left out of the DDL")),
-            left_out,
-            "{codes:?}"
-        );
+        let said = codes
+            .iter()
+            .filter(|c| **c == ("W0801", "index `ix_jobs_open` is left out of the DDL"))
+            .count();
+        assert_eq!(said, usize::from(left_out), "once on PostgreSQL: {codes:?}");
         assert!(
             codes.iter().any(|(c, _)| *c == "W0003"),
             "the `ddl_if(callable_=...)`: {codes:?}"

@@ -377,7 +377,9 @@ impl Ddl<'_> {
             self.foreign_key(t, &self.fks[t.0][i])
         };
         for (ci, c) in table.constraints.iter().enumerate() {
-            if !self.creates(c, diags) {
+            // (Indexes are created after the table, and checked there.)
+            let index = matches!(c.kind, ConstraintKind::Index { .. });
+            if !index && !self.creates(c, diags) {
                 continue;
             }
             match &c.kind {

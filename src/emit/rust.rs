@@ -707,15 +707,13 @@ pub(super) fn print_registry(graph: &Graph, plan: &Plan, wrapped: bool) -> Strin
     };
     let n = graph.relationships.len();
     let lists = EntityLists::of(graph, plan);
-    let printed_skeleton = || print(wrap(registry_items(&lists, Vec::new())));
-    let skeleton = match super::text::registry_skeleton(&lists, |l| {
-        print(wrap(registry_items(l, Vec::new())))
-    }) {
+    let skeleton_of = |l: &EntityLists| print(wrap(registry_items(l, Vec::new())));
+    let skeleton = match super::text::registry_skeleton(&lists, skeleton_of) {
         Some(text) => {
-            debug_assert_eq!(text, printed_skeleton());
+            debug_assert_eq!(text, skeleton_of(&lists));
             text
         }
-        None => printed_skeleton(),
+        None => skeleton_of(&lists),
     };
     if n == 0 {
         return skeleton;

@@ -227,6 +227,18 @@ pub(super) fn registry_skeleton(
         },
     };
     let printed = print(&placeholders);
+    // A `match self` of `Entity::name()` or `Entity::table()`: `value` of each entity.
+    let arms = |a: &str, b: &str, value: fn(&(String, String)) -> &str| {
+        (
+            format!("Entity::{A} => {},", lit(a)),
+            format!("Entity::{B} => {},", lit(b)),
+            variants
+                .iter()
+                .zip(&lists.entities)
+                .map(|(v, e)| format!("Entity::{v} => {},", lit(value(e))))
+                .collect::<Vec<_>>(),
+        )
+    };
     // Each list: the placeholder lines it is printed as, and the real lines after an indent.
     let lists_lines: [(String, String, Vec<String>); 5] = [
         (
@@ -239,24 +251,8 @@ pub(super) fn registry_skeleton(
             format!("Entity::{B},"),
             variants.iter().map(|v| format!("Entity::{v},")).collect(),
         ),
-        (
-            format!("Entity::{A} => {},", lit(A)),
-            format!("Entity::{B} => {},", lit(B)),
-            variants
-                .iter()
-                .zip(&lists.entities)
-                .map(|(v, (name, _))| format!("Entity::{v} => {},", lit(name)))
-                .collect(),
-        ),
-        (
-            format!("Entity::{A} => {},", lit(TABLE_A)),
-            format!("Entity::{B} => {},", lit(TABLE_B)),
-            variants
-                .iter()
-                .zip(&lists.entities)
-                .map(|(v, (_, table))| format!("Entity::{v} => {},", lit(table)))
-                .collect(),
-        ),
+        arms(A, B, |(name, _)| name),
+        arms(TABLE_A, TABLE_B, |(_, table)| table),
         (
             format!("Entity::{A} => Some(Entity::{B}),"),
             format!("Entity::{B} => Some(Entity::{A}),"),

@@ -90,27 +90,24 @@ impl Extractor<'_> {
             Resolved::Local(name) if matches!(e.kind, ExprKind::Name(_)) => {
                 self.type_variable(&name, e, depth)
             }
-            // A type variable of another input module, used as one (not called).
-            Resolved::Imported(path) if !matches!(e.kind, ExprKind::Call { .. }) => {
-                match self.index.lookup(&path) {
-                    Some((_, Export::Type(t))) => Some(match &t.1 {
-                        Some(why) => TypeRead::Partial(t.0.clone(), why.clone()),
-                        None => TypeRead::Known(t.0.clone()),
-                    }),
-                    _ => match self.imported_type_def(&path)? {
-                        ColumnTypeDef::Decorator(d) => {
-                            Some(self.imported_decorator_type(&path, &d, e, args, kws))
-                        }
-                        ColumnTypeDef::Enum(_) => None,
-                    },
+            Resolved::Imported(path) => {
+                // A type variable of another input module, used as one (not called).
+                if !matches!(e.kind, ExprKind::Call { .. }) {
+                    if let Some((_, Export::Type(t))) = self.index.lookup(&path) {
+                        let (t, why) = *t;
+                        return Some(match why {
+                            Some(why) => TypeRead::Partial(t, why),
+                            None => TypeRead::Known(t),
+                        });
+                    }
+                }
+                match self.imported_type_def(&path)? {
+                    ColumnTypeDef::Decorator(d) => {
+                        Some(self.imported_decorator_type(&path, &d, e, args, kws))
+                    }
+                    ColumnTypeDef::Enum(_) => None,
                 }
             }
-            Resolved::Imported(path) => match self.imported_type_def(&path)? {
-                ColumnTypeDef::Decorator(d) => {
-                    Some(self.imported_decorator_type(&path, &d, e, args, kws))
-                }
-                ColumnTypeDef::Enum(_) => None,
-            },
             _ => None,
         }
     }
@@ -619,6 +616,9 @@ impl Extractor<'_> {
     /// The types the module's type variables hold, read at module level for other modules
     /// to use: what reading them reports is theirs to report, where they use one.
     pub(super) fn exported_types(&mut self) -> Vec<(String, TypeRead)> {
+        if self.type_variables.is_empty() {
+            return Vec::new();
+        }
         let (diags, reported) = (self.diags.len(), self.reported.clone());
         let class_body = std::mem::take(&mut self.class_body);
         let variables: Vec<(String, Expr)> = self

@@ -240,42 +240,42 @@ impl Scope {
 
     /// Resolves a name or attribute chain (`sa.orm.relationship`, `db.Column`, `Column`).
     pub fn resolve(&self, expr: &Expr) -> Option<Resolved> {
-        let parts = expr.dotted()?;
-        let (first, rest) = parts.split_first()?;
-        let full = |root: &str| {
-            let mut s = root.to_owned();
-            for p in rest {
-                s.push('.');
-                s.push_str(p);
+        // Most chains are a name or `module.Name`: their parts are kept on the stack.
+        let mut inline = [""; 4];
+        let spilled;
+        let (first, rest): (&str, &[&str]) = match chain(expr, &mut inline) {
+            Chain::Inline(first, n) => (first, &inline[..n]),
+            Chain::Long => {
+                spilled = expr.dotted()?;
+                let (first, rest) = spilled.split_first()?;
+                (first, rest)
             }
-            s
+            Chain::NotDotted => return None,
         };
-        Some(match self.names.get(*first) {
-            Some(Binding::Import(path)) => classify(&full(path)),
+        Some(match self.names.get(first) {
+            Some(Binding::Import(path)) => classify(path, rest),
             Some(Binding::FlaskDb) => match rest.last() {
                 Some(last) => Resolved::Sqla((*last).to_owned()),
-                None => Resolved::Local((*first).to_owned()),
+                None => Resolved::Local(first.to_owned()),
             },
-            Some(Binding::Local) => Resolved::Local(full(first)),
+            Some(Binding::Local) => Resolved::Local(joined(first, rest)),
             None => {
-                if self
-                    .star_imports
-                    .iter()
-                    .any(|m| SQLA_ROOTS.iter().any(|r| m.starts_with(r)))
+                if rest.is_empty()
+                    && is_known_sqla_name(first)
+                    && self
+                        .star_imports
+                        .iter()
+                        .any(|m| SQLA_ROOTS.iter().any(|r| m.starts_with(r)))
                 {
-                    if let Some(last) = parts.last() {
-                        if rest.is_empty() && is_known_sqla_name(first) {
-                            return Some(Resolved::Sqla((*last).to_owned()));
-                        }
-                    }
+                    return Some(Resolved::Sqla(first.to_owned()));
                 }
-                if *first == "sqlalchemy" {
-                    return Some(classify(&full(first)));
+                if first == "sqlalchemy" {
+                    return Some(classify(first, rest));
                 }
                 if is_python_builtin_module(first) || is_builtin_type(first) {
-                    Resolved::Python(full(first))
+                    Resolved::Python(joined(first, rest))
                 } else {
-                    Resolved::Unbound(full(first))
+                    Resolved::Unbound(joined(first, rest))
                 }
             }
         })
@@ -310,14 +310,62 @@ impl Scope {
     }
 }
 
-fn classify(path: &str) -> Resolved {
-    let root = path.split('.').next().unwrap_or(path);
+/// A name or attribute chain split at its root: the root and up to four attributes after it,
+/// in order, or a chain too long to keep on the stack.
+enum Chain<'a> {
+    Inline(&'a str, usize),
+    Long,
+    NotDotted,
+}
+
+fn chain<'a>(expr: &'a Expr, parts: &mut [&'a str; 4]) -> Chain<'a> {
+    let mut n = 0;
+    let mut cur = expr;
+    loop {
+        match &cur.kind {
+            ExprKind::Name(name) => {
+                parts[..n].reverse();
+                return Chain::Inline(name.as_str(), n);
+            }
+            ExprKind::Attribute { value, attr } => {
+                let Some(slot) = parts.get_mut(n) else {
+                    return Chain::Long;
+                };
+                *slot = attr.as_str();
+                n += 1;
+                cur = value;
+            }
+            _ => return Chain::NotDotted,
+        }
+    }
+}
+
+/// `root.rest[0].rest[1]...`
+fn joined(root: &str, rest: &[&str]) -> String {
+    let mut s = String::with_capacity(root.len() + rest.iter().map(|p| p.len() + 1).sum::<usize>());
+    s.push_str(root);
+    for p in rest {
+        s.push('.');
+        s.push_str(p);
+    }
+    s
+}
+
+/// What the dotted path `path.rest...` names, by the package it starts with.
+fn classify(path: &str, rest: &[&str]) -> Resolved {
+    // Byte scans: paths are short, and `str::split_once` costs more than the scan itself.
+    let dot = |i: &usize| path.as_bytes()[*i] == b'.';
+    let root = (0..path.len()).find(dot).map_or(path, |i| &path[..i]);
     if SQLA_ROOTS.contains(&root) {
-        Resolved::Sqla(path.rsplit('.').next().unwrap_or(path).to_owned())
+        let last = match rest.last() {
+            Some(last) => last,
+            None => (0..path.len()).rfind(dot).map_or(path, |i| &path[i + 1..]),
+        };
+        Resolved::Sqla(last.to_owned())
     } else if is_python_builtin_module(root) {
-        Resolved::Python(path.to_owned())
+        Resolved::Python(joined(path, rest))
     } else {
-        Resolved::Imported(path.to_owned())
+        Resolved::Imported(joined(path, rest))
     }
 }
 
@@ -367,4 +415,87 @@ pub fn is_known_sqla_name(name: &str) -> bool {
             | "Index"
             | "TypeDecorator"
     ) || super::types::is_type_name(name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Resolved, Scope};
+    use crate::syntax::StmtKind;
+
+    /// Resolves each of `exprs` in a module that starts with `header`.
+    fn resolve_all(header: &str, exprs: &[&str]) -> Vec<Option<Resolved>> {
+        let text = format!("{header}\n{}\n", exprs.join("\n"));
+        let parsed = crate::parse::parse(0, &text, "m.py").expect("the test module parses");
+        let body = &parsed.module.body;
+        let scope = Scope::of(body);
+        body[body.len() - exprs.len()..]
+            .iter()
+            .map(|stmt| match &stmt.kind {
+                StmtKind::Expr(value) => scope.resolve(value),
+                other => panic!("not an expression statement: {other:?}"),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn chains_of_every_length_resolve_by_their_root() {
+        let header = "import sqlalchemy as sa\nimport datetime\nfrom app import helpers\n\
+                      from flask_sqlalchemy import SQLAlchemy\ndb = SQLAlchemy()\nclass Local: pass";
+        let got = resolve_all(
+            header,
+            &[
+                "sa",
+                "sa.Column",
+                "sa.orm.relationship",
+                "sa.dialects.postgresql.base.JSONB",
+                "sa.dialects.postgresql.base.types.JSONB",
+                "datetime.datetime",
+                "helpers.a.b.c.d.e",
+                "db",
+                "db.Column",
+                "Local.attr",
+                "int",
+                "nowhere.x",
+                "sqlalchemy.types.Integer",
+                "f().x",
+            ],
+        );
+        use Resolved::*;
+        let s = |v: &str| v.to_owned();
+        assert_eq!(
+            got,
+            [
+                Some(Sqla(s("sqlalchemy"))),
+                Some(Sqla(s("Column"))),
+                Some(Sqla(s("relationship"))),
+                Some(Sqla(s("JSONB"))),
+                Some(Sqla(s("JSONB"))),
+                Some(Python(s("datetime.datetime"))),
+                Some(Imported(s("app.helpers.a.b.c.d.e"))),
+                Some(Local(s("db"))),
+                Some(Sqla(s("Column"))),
+                Some(Local(s("Local.attr"))),
+                Some(Python(s("int"))),
+                Some(Unbound(s("nowhere.x"))),
+                Some(Sqla(s("Integer"))),
+                None,
+            ]
+        );
+    }
+
+    #[test]
+    fn a_star_import_of_sqlalchemy_binds_its_well_known_names_alone() {
+        let got = resolve_all(
+            "from sqlalchemy import *",
+            &["Column", "Column.x", "Widget"],
+        );
+        assert_eq!(
+            got,
+            [
+                Some(Resolved::Sqla("Column".to_owned())),
+                Some(Resolved::Unbound("Column.x".to_owned())),
+                Some(Resolved::Unbound("Widget".to_owned())),
+            ]
+        );
+    }
 }

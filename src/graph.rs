@@ -27,7 +27,7 @@ pub struct Graph {
     pub tables: Vec<Table>,
     pub relationships: Vec<Relationship>,
     /// `(class, key)` -> index in `relationships`, built by [`Graph::index_relationships`].
-    by_key: indexmap::IndexMap<(ClassId, String), usize>,
+    by_key: crate::IndexMap<(ClassId, String), usize>,
 }
 
 /// A mapped class.

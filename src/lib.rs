@@ -18,6 +18,13 @@ pub mod syntax;
 
 use diagnostics::Diagnostic;
 pub use inputs::Input;
+
+/// The insertion-ordered map used everywhere (output order follows insertion, never hashing),
+/// hashed with foldhash: names are hashed on every lookup, and SipHash was a tenth of the
+/// instructions of extraction.
+pub type IndexMap<K, V> = indexmap::IndexMap<K, V, foldhash::fast::RandomState>;
+/// The insertion-ordered set used everywhere; see [`IndexMap`].
+pub type IndexSet<T> = indexmap::IndexSet<T, foldhash::fast::RandomState>;
 use source::{SourceFiles, Span};
 
 /// What to generate.

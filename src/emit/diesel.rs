@@ -5,7 +5,7 @@
 //! a filter on the foreign key, or a join with an explicit `.on(...)` through an association
 //! table, so that several foreign keys to one table and self-reference work as well.
 
-use indexmap::{IndexMap, IndexSet};
+use crate::{IndexMap, IndexSet};
 use proc_macro2::TokenStream;
 use quote::quote;
 
@@ -144,7 +144,7 @@ impl Schema {
         // and only over a single-column key to the parent's single-column primary key.
         let mut joinables = Vec::new();
         let mut belongs_to = vec![Vec::new(); graph.tables.len()];
-        let mut pairs: IndexMap<(usize, usize), usize> = IndexMap::new();
+        let mut pairs: IndexMap<(usize, usize), usize> = IndexMap::default();
         let mut candidates = Vec::new();
         for (t, table) in graph.tables.iter().enumerate() {
             for (c, col) in table.columns.iter().enumerate() {
@@ -161,9 +161,9 @@ impl Schema {
                 }
             }
         }
-        let mut parents_seen: Vec<IndexSet<usize>> = vec![IndexSet::new(); graph.tables.len()];
+        let mut parents_seen: Vec<IndexSet<usize>> = vec![IndexSet::default(); graph.tables.len()];
         let mut parents_count: Vec<IndexMap<usize, usize>> =
-            vec![IndexMap::new(); graph.tables.len()];
+            vec![IndexMap::default(); graph.tables.len()];
         for &(child, parent, _) in &candidates {
             *parents_count[child.0].entry(parent.0).or_default() += 1;
         }

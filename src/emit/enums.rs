@@ -1,7 +1,7 @@
 //! The Rust enums generated for `Enum` columns: one per distinct enum (a Python `enum.Enum`
 //! class, or a list of values under a SQL name), shared by every column that uses it.
 
-use indexmap::{IndexMap, IndexSet};
+use crate::{IndexMap, IndexSet};
 use proc_macro2::TokenStream;
 use quote::quote;
 
@@ -46,7 +46,7 @@ impl Enums {
     ) -> Enums {
         let mut enums = Enums::default();
         // Columns sharing the Python class (or SQL name) and the stored values share an enum.
-        let mut seen: IndexMap<(String, Vec<String>), usize> = IndexMap::new();
+        let mut seen: IndexMap<(String, Vec<String>), usize> = IndexMap::default();
         // Per enum: the columns using it, and the SQL name each gives it.
         let mut columns: Vec<Vec<(String, Option<String>)>> = Vec::new();
         for (t, table) in graph.tables.iter().enumerate() {

@@ -26,7 +26,7 @@ pub(super) struct Hierarchy {
 pub(super) fn plan(graph: &Graph, types: &mut Namespace) -> Vec<Hierarchy> {
     let mut out = Vec::new();
     // Every class under its root, in class order: one pass, not one per root.
-    let mut by_root: indexmap::IndexMap<ClassId, Vec<ClassId>> = indexmap::IndexMap::new();
+    let mut by_root: crate::IndexMap<ClassId, Vec<ClassId>> = crate::IndexMap::default();
     for m in (0..graph.classes.len()).map(ClassId) {
         if let Some(&root) = graph.lineage(m).last() {
             by_root.entry(root).or_default().push(m);

@@ -10,7 +10,7 @@
 //! association table's, or one without a `relationship()`) is a dashed edge of its own,
 //! labelled with its columns.
 
-use indexmap::IndexSet;
+use crate::IndexSet;
 
 use crate::graph::{Column, ColumnRef, Direction, Graph, InheritKind, Relationship, TableId};
 use crate::ir::{ConstraintKind, TypeKind};
@@ -59,7 +59,7 @@ pub fn emit(graph: &Graph, inputs: &[String]) -> String {
 /// A Mermaid identifier per table: its full name where that is one, else the name with every
 /// other character replaced by `_` (and the full name shown as the entity's alias), made unique.
 fn entity_ids(graph: &Graph) -> Vec<String> {
-    let mut taken: IndexSet<String> = IndexSet::new();
+    let mut taken: IndexSet<String> = IndexSet::default();
     graph
         .tables
         .iter()
@@ -178,7 +178,7 @@ fn type_word(class: &str, kind: &TypeKind) -> String {
 
 /// One edge per relationship pair: `(left table, edge, right table, label)`.
 fn edges(graph: &Graph) -> Vec<Edge> {
-    let mut drawn: IndexSet<usize> = IndexSet::new();
+    let mut drawn: IndexSet<usize> = IndexSet::default();
     let mut out = Vec::new();
     for (i, r) in graph.relationships.iter().enumerate() {
         if !drawn.insert(i) {

@@ -1,7 +1,7 @@
 //! Rust identifiers from Python names: one function per kind of name, all through [`ident`].
 
+use crate::IndexSet;
 use heck::{ToSnakeCase, ToUpperCamelCase};
-use indexmap::IndexSet;
 use proc_macro2::{Ident, Span};
 
 /// Rust keywords (2021 edition, strict and reserved), which need `r#` or a rename.

@@ -2,7 +2,7 @@
 //! relation registry, built with `quote` and printed with `prettyplease` (formatted,
 //! deterministic, no rustfmt needed).
 
-use indexmap::IndexMap;
+use crate::IndexMap;
 use proc_macro2::TokenStream;
 use quote::quote;
 
@@ -186,7 +186,7 @@ pub(super) fn plan(graph: &Graph, files: &SourceFiles) -> Plan {
     let mut names: Vec<String> = vec![String::new(); order.len()];
     // A class name mapped in several modules is qualified by its module everywhere, so that
     // neither reads as the "real" one.
-    let mut seen: IndexMap<&str, usize> = IndexMap::new();
+    let mut seen: IndexMap<&str, usize> = IndexMap::default();
     for class in &graph.classes {
         *seen.entry(class.name.as_str()).or_default() += 1;
     }

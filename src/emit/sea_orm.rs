@@ -6,7 +6,7 @@
 //! documented as such; several relations to one entity and self-reference name their
 //! `relation_enum`s so that both sides pair up.
 
-use indexmap::IndexMap;
+use crate::IndexMap;
 use proc_macro2::TokenStream;
 use quote::quote;
 
@@ -331,7 +331,7 @@ impl Relations {
                     ns
                 })
                 .collect(),
-            belongs: IndexMap::new(),
+            belongs: IndexMap::default(),
         };
         let where_ = |r: &RelationPlan| {
             let rel = plan.relationship(graph, r);

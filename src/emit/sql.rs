@@ -7,7 +7,7 @@
 //! `get_column_specification` and type compilers, `sql/ddl.py`'s `sort_tables_and_constraints`);
 //! `tests/sql.rs` compares the output with what SQLAlchemy compiles for every fixture.
 
-use indexmap::{IndexMap, IndexSet};
+use crate::{IndexMap, IndexSet};
 
 use crate::diagnostics::{self as diag, Diagnostic};
 use crate::graph::{Column, ForeignKeyConstraint, Graph, Table, TableId};
@@ -153,7 +153,7 @@ impl Ddl<'_> {
     fn creation_order(&self) -> (Vec<TableId>, Vec<(TableId, usize)>) {
         let n = self.graph.tables.len();
         let mut deferred: Vec<(TableId, usize)> = Vec::new();
-        let mut deps: Vec<IndexSet<usize>> = vec![IndexSet::new(); n];
+        let mut deps: Vec<IndexSet<usize>> = vec![IndexSet::default(); n];
         for (t, fks) in self.fks.iter().enumerate() {
             for (i, fk) in fks.iter().enumerate() {
                 if fk.options.use_alter {

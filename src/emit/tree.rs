@@ -7,7 +7,7 @@
 
 use std::path::PathBuf;
 
-use indexmap::IndexMap;
+use crate::IndexMap;
 use proc_macro2::TokenStream;
 use quote::quote;
 

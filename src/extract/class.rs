@@ -1,6 +1,6 @@
 //! Declarative classes: which classes are mapped, their table names, columns and relationships.
 
-use indexmap::IndexSet;
+use crate::IndexSet;
 
 use super::annotation::{class_name, Annotated};
 use super::declarative::{BodyDecl, DUNDERS};
@@ -679,8 +679,8 @@ impl Extractor<'_> {
 /// `cls.__annotations__` by SQLAlchemy's `util.merge_lists_w_ordering`. Table columns follow it,
 /// so an annotation-only `Mapped[int]` can come before a `Column` declared above it.
 pub(super) fn attribute_order(body: &[Stmt]) -> IndexSet<String> {
-    let mut vars = IndexSet::new();
-    let mut annotations = IndexSet::new();
+    let mut vars = IndexSet::default();
+    let mut annotations = IndexSet::default();
     for stmt in body {
         match &stmt.kind {
             StmtKind::Assign { targets, .. } => {
@@ -711,7 +711,7 @@ pub(super) fn attribute_order(body: &[Stmt]) -> IndexSet<String> {
 /// second.
 fn merge_lists_w_ordering(a: &IndexSet<String>, b: &IndexSet<String>) -> IndexSet<String> {
     let mut overlap: IndexSet<&String> = a.iter().filter(|x| b.contains(*x)).collect();
-    let mut result = IndexSet::new();
+    let mut result = IndexSet::default();
     let (mut current, mut other) = (a.iter(), b.iter());
     loop {
         let mut switched = false;
@@ -803,7 +803,7 @@ mod tests {
         let set = |v: &[&str]| {
             v.iter()
                 .map(|s| s.to_string())
-                .collect::<indexmap::IndexSet<_>>()
+                .collect::<crate::IndexSet<_>>()
         };
         let a = set(&["__tablename__", "id", "x", "created_at"]);
         let b = set(&["id", "name", "data", "y", "created_at"]);

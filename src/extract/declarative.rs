@@ -11,7 +11,7 @@
 
 use std::sync::Arc;
 
-use indexmap::{IndexMap, IndexSet};
+use crate::{IndexMap, IndexSet};
 
 use super::class::{attribute_order, flask_table_name};
 use super::dunder::{ClassContext, Dunder};
@@ -529,8 +529,8 @@ fn collect_attributes(
     attributes: OwnAttributes,
     locals: &[Option<Local>],
 ) -> (Vec<ColumnDecl>, Vec<RelationshipDecl>) {
-    let mut columns: IndexMap<String, ColumnDecl> = IndexMap::new();
-    let mut relationships: IndexMap<String, RelationshipDecl> = IndexMap::new();
+    let mut columns: IndexMap<String, ColumnDecl> = IndexMap::default();
+    let mut relationships: IndexMap<String, RelationshipDecl> = IndexMap::default();
     let mut own_columns = attributes.columns;
     own_columns.extend(attributes.declared_columns);
     // (A stable sort: of two columns of one name, the first stays.)
@@ -656,7 +656,7 @@ fn column_key(col: &ColumnDecl) -> String {
 
 /// `vars(cls)` of a class body: names assigned a value, functions and nested classes.
 fn vars_of(body: &[Stmt]) -> IndexSet<String> {
-    let mut vars = IndexSet::new();
+    let mut vars = IndexSet::default();
     for stmt in body {
         match &stmt.kind {
             StmtKind::Assign { targets, .. } => {

@@ -10,7 +10,7 @@
 
 use std::cell::{Cell, RefCell};
 
-use indexmap::{IndexMap, IndexSet};
+use crate::{IndexMap, IndexSet};
 
 use super::index::{Export, ModuleIndex};
 use super::scope::{Binding, Scope};
@@ -197,7 +197,7 @@ impl<'a> Evaluator<'a> {
             class_env: None,
             fuel: Cell::new(FUEL),
             depth: Cell::new(0),
-            visiting: RefCell::new(IndexSet::new()),
+            visiting: RefCell::new(IndexSet::default()),
         }
     }
 
@@ -477,7 +477,7 @@ impl<'a> Evaluator<'a> {
                     },
                     "format" => {
                         let positional = self.values(args)?;
-                        let mut named = IndexMap::new();
+                        let mut named = IndexMap::default();
                         for k in keywords {
                             let Some(n) = &k.name else {
                                 return Err(unknown(k.span, "unpacks `**` into `format`".into()));
@@ -778,7 +778,7 @@ pub(super) fn format(
 /// shadow module names, as in Python. Returns why expressions could not be evaluated, by span,
 /// for the reasons worth telling (environment, outside the input, calls).
 pub fn fold_module(body: &mut [Stmt], ev: &Evaluator) -> IndexMap<Span, String> {
-    let mut reasons = IndexMap::new();
+    let mut reasons = IndexMap::default();
     fold_stmts(body, ev, &mut reasons);
     reasons
 }

@@ -7,7 +7,7 @@
 
 use std::sync::Arc;
 
-use indexmap::IndexMap;
+use crate::IndexMap;
 
 use super::remote::ClassExport;
 use crate::ir::{ClassRole, Spanned};
@@ -131,7 +131,7 @@ impl ModuleIndex {
     pub fn public_names(&self, module: &str) -> Vec<String> {
         let exports = self.modules.get(module).into_iter().flat_map(|m| m.keys());
         let classes = self.classes.get(module).into_iter().flat_map(|m| m.keys());
-        let names: indexmap::IndexSet<&String> = exports
+        let names: crate::IndexSet<&String> = exports
             .chain(classes)
             .filter(|n| !n.starts_with('_'))
             .collect();

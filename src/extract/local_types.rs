@@ -2,7 +2,7 @@
 //! classes and SQLAlchemy `TypeDecorator` subclasses, collected before the models are read
 //! (a column may name a class declared further down, through a string annotation).
 
-use indexmap::IndexMap;
+use crate::IndexMap;
 
 use super::scope::{Resolved, Scope};
 use crate::source::Span;

@@ -33,7 +33,7 @@ mod table_args;
 mod type_map;
 mod types;
 
-use indexmap::IndexMap;
+use crate::IndexMap;
 
 use crate::diagnostics::{self as diag, Diagnostic};
 use crate::ir::{FileDecls, TableDecl};
@@ -228,24 +228,24 @@ fn extract_one(
         files,
         scope,
         local,
-        type_maps: IndexMap::new(),
+        type_maps: IndexMap::default(),
         type_map: type_map::TypeMap::default(),
-        metadata_schemas: IndexMap::new(),
+        metadata_schemas: IndexMap::default(),
         metadata_schema: None,
         namespace,
-        bases: IndexMap::new(),
-        declarative_classes: IndexMap::new(),
+        bases: IndexMap::default(),
+        declarative_classes: IndexMap::default(),
         module_defs: join::definitions(body),
         unknown_why,
-        aliases: IndexMap::new(),
-        type_variables: IndexMap::new(),
-        factories: IndexMap::new(),
+        aliases: IndexMap::default(),
+        type_variables: IndexMap::default(),
+        factories: IndexMap::default(),
         constants,
-        class_body: IndexMap::new(),
+        class_body: IndexMap::default(),
         records: Vec::new(),
-        record_by_name: IndexMap::new(),
-        class_aliases: IndexMap::new(),
-        remote_by_path: IndexMap::new(),
+        record_by_name: IndexMap::default(),
+        class_aliases: IndexMap::default(),
+        remote_by_path: IndexMap::default(),
         reported: std::collections::HashSet::new(),
         decls: FileDecls::default(),
         diags: Vec::new(),
@@ -263,7 +263,7 @@ fn extract_one(
     let classes = ex.class_exports();
     let types = ex.exported_types();
     diags.append(&mut ex.diags);
-    let mut exports: IndexMap<String, Export> = IndexMap::new();
+    let mut exports: IndexMap<String, Export> = IndexMap::default();
     for (name, binding) in ex.scope.bindings() {
         match binding {
             scope::Binding::Import(path) => {

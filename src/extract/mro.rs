@@ -5,7 +5,7 @@
 use std::collections::VecDeque;
 use std::sync::Arc;
 
-use indexmap::{IndexMap, IndexSet};
+use crate::{IndexMap, IndexSet};
 
 use super::declarative::BodyDecl;
 use super::{Extractor, Resolved};
@@ -101,7 +101,7 @@ impl Extractor<'_> {
             pending: Vec::new(),
             kept: false,
             left_out: false,
-            mapped_names: IndexSet::new(),
+            mapped_names: IndexSet::default(),
             too_deep,
             own_table: false,
         });
@@ -189,7 +189,7 @@ impl Extractor<'_> {
         seqs.push(bases.iter().cloned().collect());
         // How many sequences hold each item outside their head: a head is a candidate when
         // no tail holds it.
-        let mut in_tails: IndexMap<MroItem, usize> = IndexMap::new();
+        let mut in_tails: IndexMap<MroItem, usize> = IndexMap::default();
         for s in &seqs {
             for x in s.iter().skip(1) {
                 *in_tails.entry(x.clone()).or_default() += 1;

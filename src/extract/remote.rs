@@ -10,7 +10,7 @@
 
 use std::sync::Arc;
 
-use indexmap::IndexMap;
+use crate::IndexMap;
 
 use super::declarative::BodyDecl;
 use super::imported_types::ColumnTypeDef;
@@ -133,7 +133,7 @@ impl Extractor<'_> {
             .iter()
             .map(|(n, &i)| (n.clone(), i))
             .collect();
-        let mut out = IndexMap::new();
+        let mut out = IndexMap::default();
         for (name, i) in latest {
             let (body, diags) = match self.records[i].kind {
                 RecordKind::Mapped => (None, Vec::new()),

@@ -1,7 +1,7 @@
 //! Module-level names: what each name in a models file is bound to, so that `sa.Column`,
 //! `from sqlalchemy import Column as C` and `db.Column` all resolve to SQLAlchemy's `Column`.
 
-use indexmap::IndexMap;
+use crate::IndexMap;
 
 use crate::source::Span;
 

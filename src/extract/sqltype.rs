@@ -10,7 +10,7 @@ use crate::diagnostics as diag;
 use crate::ir::{PyEnum, SqlType, TypeKind};
 use crate::source::Span;
 use crate::syntax::{keyword, Expr, ExprKind, Keyword, Stmt, StmtKind};
-use indexmap::IndexMap;
+use crate::IndexMap;
 
 /// What reading a type expression found.
 pub enum TypeRead {
@@ -561,7 +561,7 @@ impl Extractor<'_> {
     /// or import or inside a block, is left alone: which binding a class sees depends on order
     /// and control flow.
     pub(super) fn collect_type_variables(&mut self, body: &[Stmt]) {
-        let mut bindings: IndexMap<&str, usize> = IndexMap::new();
+        let mut bindings: IndexMap<&str, usize> = IndexMap::default();
         for stmt in body {
             bound_names(stmt, &mut |name, weight| {
                 *bindings.entry(name).or_default() += weight;

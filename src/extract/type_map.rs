@@ -3,7 +3,7 @@
 //! `enum.Enum` subclass finds the `enum.Enum` entry) and `Enum._resolve_for_python_type`
 //! (`Literal["a", "b"]` becomes a non-native `Enum` of the strings).
 
-use indexmap::IndexMap;
+use crate::IndexMap;
 
 use super::mro::{MroItem, RecordKind};
 use super::sqltype::TypeRead;

@@ -3,7 +3,7 @@
 //! joined subclasses need a foreign key to the parent's table, and every class gets the list
 //! of columns its mapper maps; then polymorphic settings.
 
-use indexmap::IndexMap;
+use crate::IndexMap;
 
 use super::join::{self, JoinError};
 use super::relationships::class_column;
@@ -33,7 +33,7 @@ pub(super) fn own_table(graph: &mut Graph, names: &Names, id: ClassId, decl: &Cl
         _ => Vec::new(),
     };
     // Where each attribute first is in `columns`, so that a wide table is not quadratic.
-    let mut at_attr: IndexMap<String, usize> = IndexMap::new();
+    let mut at_attr: IndexMap<String, usize> = IndexMap::default();
     for (i, &c) in columns.iter().enumerate() {
         if let Some(a) = &graph.column(c).attr {
             at_attr.entry(a.clone()).or_insert(i);
@@ -218,7 +218,7 @@ fn inherit_condition(
         ));
     }
     // The parent's first column of each attribute.
-    let mut parent_attrs: IndexMap<&str, ColumnRef> = IndexMap::new();
+    let mut parent_attrs: IndexMap<&str, ColumnRef> = IndexMap::default();
     for &c in &graph.class(parent).columns {
         if let Some(a) = &graph.column(c).attr {
             parent_attrs.entry(a).or_insert(c);

@@ -16,7 +16,7 @@ mod join_expr;
 mod relationships;
 mod tables;
 
-use indexmap::IndexMap;
+use crate::IndexMap;
 
 use crate::diagnostics::Diagnostic;
 use crate::graph::{ClassId, Graph, TableId};
@@ -32,7 +32,7 @@ struct Names {
     /// `(file, variable)` of plain `Table(...)` assignments.
     table_vars: IndexMap<(FileId, String), TableId>,
     /// Classes left out with a warning, by name: what refers to them is not checked.
-    left_out: indexmap::IndexSet<String>,
+    left_out: crate::IndexSet<String>,
 }
 
 /// A class looked up by name, as SQLAlchemy's class registry answers.

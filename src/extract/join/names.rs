@@ -2,7 +2,7 @@
 //! builtins, the class body's columns, and classes and tables of the module (defined in time
 //! for an expression in a class body).
 
-use indexmap::IndexMap;
+use crate::IndexMap;
 
 use super::{unreadable, Ctx, NotRead};
 use crate::diagnostics as diag;
@@ -123,7 +123,7 @@ pub(in crate::extract) fn definitions(body: &[Stmt]) -> IndexMap<String, u32> {
             }
         }
     }
-    let mut out = IndexMap::new();
+    let mut out = IndexMap::default();
     walk(body, &mut out);
     out
 }

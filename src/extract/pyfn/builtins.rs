@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use indexmap::IndexMap;
+use crate::IndexMap;
 
 use super::values::{iterate, truthy, values};
 use super::{unknown, Interp, MatchObj, Res, Val};
@@ -526,7 +526,7 @@ pub(super) fn str_method(s: &str, name: &str, mut a: Args, span: Span) -> Res<Va
                     _ => Err(unknown(span, "formats something that is not a value")),
                 })
                 .collect::<Res<_>>()?;
-            let mut named = IndexMap::new();
+            let mut named = IndexMap::default();
             for (k, v) in std::mem::take(&mut a.named) {
                 match v {
                     Val::Data(v) => named.insert(k, v),

@@ -13,7 +13,7 @@
 use std::cell::{Cell, RefCell};
 use std::sync::Arc;
 
-use indexmap::IndexMap;
+use crate::IndexMap;
 
 mod builtins;
 #[cfg(test)]
@@ -230,7 +230,7 @@ impl<'a> Interp<'a> {
         // Its decorator (`declared_attr`) is what makes declarative call it with the class.
         let module = Frame {
             ns,
-            locals: IndexMap::new(),
+            locals: IndexMap::default(),
         };
         let mut frame = module.clone();
         let span = def.name_span;
@@ -281,7 +281,7 @@ impl<'a> Interp<'a> {
                 }
                 let module = Frame {
                     ns: ns.clone(),
-                    locals: IndexMap::new(),
+                    locals: IndexMap::default(),
                 };
                 let mut frame = module.clone();
                 self.bind(&def.params, args, kwargs, &module, &mut frame, span)?;
@@ -668,7 +668,7 @@ impl<'a> Interp<'a> {
             return self.visit(ns, n, span, "refers to itself", || {
                 let module = Frame {
                     ns: ns.clone(),
-                    locals: IndexMap::new(),
+                    locals: IndexMap::default(),
                 };
                 self.eval(e, &module)
             });

@@ -63,10 +63,7 @@ impl Extractor<'_> {
     /// `typing.Optional`), following imports.
     pub(super) fn python_name(&mut self, e: &Expr) -> Option<String> {
         match self.scope.resolve(e)? {
-            Resolved::Python(p) => Some(
-                p.strip_prefix("typing_extensions.")
-                    .map_or(p.clone(), |s| format!("typing.{s}")),
-            ),
+            Resolved::Python(p) => Some(typing_name(p)),
             Resolved::Unbound(p) => Some(p),
             Resolved::Local(p) | Resolved::Imported(p) | Resolved::Sqla(p) => Some(p),
         }
@@ -132,6 +129,14 @@ impl Extractor<'_> {
         out.target = arg.and_then(|a| class_name(a));
         out.collection = collection.map(|c| Spanned::new(c, value.span));
         out
+    }
+}
+
+/// A standard-library dotted name, with `typing_extensions.X` read as `typing.X`.
+pub(super) fn typing_name(python: String) -> String {
+    match python.strip_prefix("typing_extensions.") {
+        Some(s) => format!("typing.{s}"),
+        None => python,
     }
 }
 

@@ -675,42 +675,48 @@ impl Extractor<'_> {
     }
 }
 
-/// The order in which declarative scans a class body's attributes: `vars(cls)` merged with
-/// `cls.__annotations__` by SQLAlchemy's `util.merge_lists_w_ordering`. Table columns follow it,
-/// so an annotation-only `Mapped[int]` can come before a `Column` declared above it.
-pub(super) fn attribute_order(body: &[Stmt]) -> IndexSet<String> {
-    let mut vars = IndexSet::default();
-    let mut annotations = IndexSet::default();
+/// `vars(cls)` of a class body (names assigned a value, functions and nested classes), and the
+/// order in which declarative scans its attributes: `vars(cls)` merged with
+/// `cls.__annotations__` by SQLAlchemy's `util.merge_lists_w_ordering`. Table columns follow
+/// it, so an annotation-only `Mapped[int]` can come before a `Column` declared above it.
+pub(super) fn vars_and_order(body: &[Stmt]) -> (IndexSet<String>, IndexSet<String>) {
+    let mut vars: IndexSet<&str> = IndexSet::default();
+    let mut annotations: IndexSet<&str> = IndexSet::default();
     for stmt in body {
         match &stmt.kind {
             StmtKind::Assign { targets, .. } => {
-                vars.extend(targets.iter().filter_map(Expr::as_name).map(str::to_owned))
+                vars.extend(targets.iter().filter_map(Expr::as_name))
             }
             StmtKind::AnnAssign { target, value, .. } => {
                 if let Some(n) = target.as_name() {
                     if value.is_some() {
-                        vars.insert(n.to_owned());
+                        vars.insert(n);
                     }
-                    annotations.insert(n.to_owned());
+                    annotations.insert(n);
                 }
             }
             StmtKind::FunctionDef(f) => {
-                vars.insert(f.name.clone());
+                vars.insert(&f.name);
             }
             StmtKind::ClassDef(c) => {
-                vars.insert(c.name.clone());
+                vars.insert(&c.name);
             }
             _ => {}
         }
     }
-    merge_lists_w_ordering(&vars, &annotations)
+    let order = merge_lists_w_ordering(&vars, &annotations);
+    let owned = |set: IndexSet<&str>| set.into_iter().map(str::to_owned).collect();
+    (owned(vars), owned(order))
 }
 
 /// SQLAlchemy's `util.merge_lists_w_ordering(a, b)`: walk one list until an element that both
 /// share, then switch to the other; shared elements are emitted from the list that reaches them
 /// second.
-fn merge_lists_w_ordering(a: &IndexSet<String>, b: &IndexSet<String>) -> IndexSet<String> {
-    let mut overlap: IndexSet<&String> = a.iter().filter(|x| b.contains(*x)).collect();
+fn merge_lists_w_ordering<T: Clone + Eq + std::hash::Hash>(
+    a: &IndexSet<T>,
+    b: &IndexSet<T>,
+) -> IndexSet<T> {
+    let mut overlap: IndexSet<&T> = a.iter().filter(|x| b.contains(*x)).collect();
     let mut result = IndexSet::default();
     let (mut current, mut other) = (a.iter(), b.iter());
     loop {

@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use crate::{IndexMap, IndexSet};
 
-use super::class::{attribute_order, flask_table_name};
+use super::class::{flask_table_name, vars_and_order};
 use super::dunder::{ClassContext, Dunder};
 use super::mro::{MroItem, RecordKind, MAX_MRO};
 use super::Extractor;
@@ -130,17 +130,20 @@ impl Extractor<'_> {
         for stmt in &def.body {
             self.class_stmt(&mut body, stmt);
         }
-        body.order = attribute_order(&def.body);
-        body.vars = vars_of(&def.body);
-        let order = body.order.clone();
+        (body.vars, body.order) = vars_and_order(&def.body);
+        let BodyDecl {
+            order,
+            columns,
+            declared_columns,
+            relationships,
+            declared_relationships,
+            ..
+        } = &mut body;
         let pos = |name: &str| order.get_index_of(name);
-        body.columns
-            .sort_by_key(|c| c.attr.as_ref().and_then(|a| pos(&a.value)));
-        body.declared_columns
-            .sort_by_key(|c| c.attr.as_ref().and_then(|a| pos(&a.value)));
-        body.relationships.sort_by_key(|r| pos(&r.attr.value));
-        body.declared_relationships
-            .sort_by_key(|r| pos(&r.attr.value));
+        columns.sort_by_key(|c| c.attr.as_ref().and_then(|a| pos(&a.value)));
+        declared_columns.sort_by_key(|c| c.attr.as_ref().and_then(|a| pos(&a.value)));
+        relationships.sort_by_key(|r| pos(&r.attr.value));
+        declared_relationships.sort_by_key(|r| pos(&r.attr.value));
         // Bodies are kept for the whole run: no spare capacity.
         body.columns.shrink_to_fit();
         body.relationships.shrink_to_fit();
@@ -255,16 +258,12 @@ impl Extractor<'_> {
                     }
                     let body = self.body_of(*j);
                     let body = self.retyped(*j, body);
-                    let vars = if mapped {
-                        self.records[*j].mapped_names.clone()
-                    } else {
-                        body.vars.clone()
-                    };
+                    let mapped_names = mapped.then(|| self.records[*j].mapped_names.clone());
                     Some(Local {
                         record: *j,
                         body,
                         mapped,
-                        vars,
+                        mapped_names,
                     })
                 }
                 MroItem::Opaque(_) => None,
@@ -331,7 +330,7 @@ impl Extractor<'_> {
             names.extend(self.records[p].mapped_names.iter().cloned());
         }
         let record = &mut self.records[index];
-        record.mapped_names = names;
+        record.mapped_names = Arc::new(names);
         record.kept = true;
         record.own_table = tablename.is_some();
 
@@ -517,8 +516,15 @@ pub(super) struct Local {
     body: Arc<BodyDecl>,
     /// A mapped parent (not scanned: its attributes are inherited).
     mapped: bool,
+    /// For a mapped parent, everything its mapping puts on the class (shared with its record).
+    mapped_names: Option<Arc<IndexSet<String>>>,
+}
+
+impl Local {
     /// The names `getattr` finds on it: its body's, or everything a mapped class maps.
-    vars: IndexSet<String>,
+    fn vars(&self) -> &IndexSet<String> {
+        self.mapped_names.as_deref().unwrap_or(&self.body.vars)
+    }
 }
 
 /// `_scan_attributes` and `_produce_column_copies`: the class's own attributes in attribute
@@ -549,11 +555,14 @@ fn collect_attributes(
         relationships.entry(rel.attr.value.clone()).or_insert(rel);
     }
 
-    let defines = |j: usize, name: &str| locals[j].as_ref().is_some_and(|l| l.vars.contains(name));
-    // `cls.__dict__`, growing as mixin columns are copied onto the class. A bare
-    // `Mapped[...]` annotation of the class's own is not in it: a mixin column of that name
-    // is still copied, and replaces it (in the mixin's place).
-    let mut cls_dict: IndexSet<String> = own.vars.clone();
+    let defines =
+        |j: usize, name: &str| locals[j].as_ref().is_some_and(|l| l.vars().contains(name));
+    // `cls.__dict__`: the body's names, and the mixin columns copied onto the class so far. A
+    // bare `Mapped[...]` annotation of the class's own is not in it: a mixin column of that
+    // name is still copied, and replaces it (in the mixin's place).
+    let mut copied: IndexSet<String> = IndexSet::default();
+    let in_cls_dict =
+        |copied: &IndexSet<String>, name: &str| own.vars.contains(name) || copied.contains(name);
     let mixins: Vec<(usize, &BodyDecl)> = locals
         .iter()
         .enumerate()
@@ -567,14 +576,14 @@ fn collect_attributes(
             // `getattr(cls, name, obj) is not obj`: a bare annotation is no attribute, so
             // any class of the MRO defining the name overrides it.
             let annotation_only = !body.vars.contains(&name);
-            let overridden = cls_dict.contains(&name)
+            let overridden = in_cls_dict(&copied, &name)
                 || (1..locals.len())
                     .filter(|&j| if annotation_only { j != i } else { j < i })
                     .any(|j| defines(j, &name));
             if !overridden {
                 columns.shift_remove(&name);
                 copies[i].push(col.clone());
-                cls_dict.insert(name);
+                copied.insert(name);
             }
         }
     }
@@ -582,7 +591,7 @@ fn collect_attributes(
         for col in std::mem::take(&mut copies[i]) {
             columns.entry(column_key(&col)).or_insert(col);
         }
-        let shadowed = |name: &str| cls_dict.contains(name) || (1..i).any(|j| defines(j, name));
+        let shadowed = |name: &str| in_cls_dict(&copied, name) || (1..i).any(|j| defines(j, name));
         for col in &body.declared_columns {
             let name = column_key(col);
             if !shadowed(&name) {
@@ -652,31 +661,6 @@ fn column_key(col: &ColumnDecl) -> String {
     col.attr
         .as_ref()
         .map_or_else(|| col.name.clone(), |a| a.value.clone())
-}
-
-/// `vars(cls)` of a class body: names assigned a value, functions and nested classes.
-fn vars_of(body: &[Stmt]) -> IndexSet<String> {
-    let mut vars = IndexSet::default();
-    for stmt in body {
-        match &stmt.kind {
-            StmtKind::Assign { targets, .. } => {
-                vars.extend(targets.iter().filter_map(Expr::as_name).map(str::to_owned))
-            }
-            StmtKind::AnnAssign {
-                target,
-                value: Some(_),
-                ..
-            } => vars.extend(target.as_name().map(str::to_owned)),
-            StmtKind::FunctionDef(f) => {
-                vars.insert(f.name.clone());
-            }
-            StmtKind::ClassDef(c) => {
-                vars.insert(c.name.clone());
-            }
-            _ => {}
-        }
-    }
-    vars
 }
 
 /// Whether a `__table_args__` value is truthy: anything but an empty literal or `None`.

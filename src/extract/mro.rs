@@ -57,7 +57,7 @@ pub(super) struct ClassRecord {
     /// A mapped class left out with a warning (not an error).
     pub left_out: bool,
     /// For a mapped class: every attribute name its mapping puts on the class.
-    pub mapped_names: IndexSet<String>,
+    pub mapped_names: Arc<IndexSet<String>>,
     /// Its MRO is longer than sa2rs follows.
     pub too_deep: bool,
     /// A mapped class with a table of its own (not a single-table subclass).
@@ -101,7 +101,7 @@ impl Extractor<'_> {
             pending: Vec::new(),
             kept: false,
             left_out: false,
-            mapped_names: IndexSet::default(),
+            mapped_names: Default::default(),
             too_deep,
             own_table: false,
         });

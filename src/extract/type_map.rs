@@ -59,9 +59,7 @@ impl Extractor<'_> {
                 continue;
             };
             let python = match self.scope.resolve(key) {
-                Some(Resolved::Python(p)) => p
-                    .strip_prefix("typing_extensions.")
-                    .map_or(p.clone(), |s| format!("typing.{s}")),
+                Some(Resolved::Python(p)) => super::annotation::typing_name(p),
                 Some(Resolved::Local(n) | Resolved::Imported(n) | Resolved::Unbound(n)) => n,
                 Some(Resolved::Sqla(_)) | None => {
                     self.diags.push(diag::not_ported(

@@ -103,7 +103,7 @@ pub(super) fn space_items(code: &str) -> String {
         "///", "#[", "pub ", "impl ", "fn ", "const ", "static ", "enum ", "struct ", "mod ",
         "use ",
     ];
-    let lines: Vec<&str> = code.lines().collect();
+    let lines: Vec<&str> = super::text::lines(code).collect();
     let mut out = String::with_capacity(code.len() + code.len() / 16);
     for (i, line) in lines.iter().enumerate() {
         out.push_str(line);
@@ -307,53 +307,53 @@ pub(super) fn column_doc(
     table: Option<&str>,
     dataclass: &[(String, String)],
 ) -> String {
-    let mut facts = vec![format!("`{}`", col.ty.class)];
-    if col.primary_key {
-        facts.push("primary key".into());
-    }
-    if col.nullable {
-        facts.push("nullable".into());
-    }
-    if col.unique {
-        facts.push("unique".into());
-    }
-    if col.index {
-        facts.push("indexed".into());
-    }
-    for fk in &col.foreign_keys {
-        let target = fk
-            .column
-            .map_or_else(|| fk.target.clone(), |c| graph.qualified(c));
-        facts.push(format!("foreign key to `{target}`"));
-    }
-    if let Some(d) = &col.default {
-        facts.push(format!("default `{}`", one_line(d)));
-    }
-    if let Some(d) = &col.server_default {
-        facts.push(format!("server default `{}`", one_line(&d.source)));
-    }
-    if !dataclass.is_empty() {
-        let options: Vec<String> = dataclass
-            .iter()
-            .map(|(k, v)| format!("`{k}={}`", one_line(v)))
-            .collect();
-        facts.push(format!("dataclass {}", options.join(", ")));
-    }
+    use std::fmt::Write as _;
+    // One string, written in place: this runs for every column of the output.
+    let mut out = String::with_capacity(128);
     let python = col.attr.as_deref().unwrap_or(&col.name);
-    let mut names = match table {
-        Some(t) => format!("Column `{t}.{}`", col.name),
-        None => format!("Column `{}`", col.name),
+    // (Writing to a `String` cannot fail.)
+    let _ = match table {
+        Some(t) => write!(out, "Column `{t}.{}`", col.name),
+        None => write!(out, "Column `{}`", col.name),
     };
     if python != col.name {
-        names.push_str(&format!(" (Python attribute `{python}`)"));
+        let _ = write!(out, " (Python attribute `{python}`)");
     } else if python != field {
-        names.push_str(&format!(" (renamed from Python attribute `{python}`)"));
+        let _ = write!(out, " (renamed from Python attribute `{python}`)");
     }
-    format!(
-        "{names}: {} (`{}`).",
-        facts.join(", "),
-        files.location(col.span)
-    )
+    let _ = write!(out, ": `{}`", col.ty.class);
+    let flags = [
+        (col.primary_key, "primary key"),
+        (col.nullable, "nullable"),
+        (col.unique, "unique"),
+        (col.index, "indexed"),
+    ];
+    for (_, fact) in flags.iter().filter(|(on, _)| *on) {
+        let _ = write!(out, ", {fact}");
+    }
+    for fk in &col.foreign_keys {
+        let _ = match fk.column {
+            Some(c) => write!(out, ", foreign key to `{}`", graph.qualified(c)),
+            None => write!(out, ", foreign key to `{}`", fk.target),
+        };
+    }
+    if let Some(d) = &col.default {
+        let _ = write!(out, ", default `{}`", one_line(d));
+    }
+    if let Some(d) = &col.server_default {
+        let _ = write!(out, ", server default `{}`", one_line(&d.source));
+    }
+    for (i, (k, v)) in dataclass.iter().enumerate() {
+        let lead = if i == 0 { ", dataclass " } else { ", " };
+        let _ = write!(out, "{lead}`{k}={}`", one_line(v));
+    }
+    let _ = write!(
+        out,
+        " (`{}:{}`).",
+        files.name(col.span.file),
+        files.line(col.span)
+    );
+    out
 }
 
 pub(super) fn one_line(s: &str) -> String {

@@ -20,6 +20,17 @@ const MAX_LINE: usize = 80;
 
 /// A string literal as `quote` writes it (and `prettyplease` prints it back).
 fn lit(s: &str) -> String {
+    // Printable ASCII other than a quote or a backslash is what the literal escapes to itself;
+    // names are almost always that.
+    if s.bytes()
+        .all(|b| matches!(b, b' '..=b'~') && b != b'"' && b != b'\\')
+    {
+        let mut out = String::with_capacity(s.len() + 2);
+        out.push('"');
+        out.push_str(s);
+        out.push('"');
+        return out;
+    }
     proc_macro2::Literal::string(s).to_string()
 }
 
@@ -59,8 +70,28 @@ fn path_text(tokens: TokenStream) -> Option<String> {
 
 /// Whether every line of `text` other than doc comments fits well inside the margin.
 fn fits(text: &str) -> bool {
-    text.lines()
-        .all(|l| l.len() <= MAX_LINE || l.trim_start().starts_with("///"))
+    lines(text).all(|l| l.len() <= MAX_LINE || l.trim_start().starts_with("///"))
+}
+
+/// The lines of `text`, as `str::lines` gives them, found with one `memchr` scan: printed
+/// code is many short lines, and `str::lines` costs more per line than the scan itself.
+pub(super) fn lines(text: &str) -> impl Iterator<Item = &str> {
+    let mut start = 0;
+    memchr::memchr_iter(b'\n', text.as_bytes())
+        .map(Some)
+        .chain(std::iter::once(None))
+        .filter_map(move |end| {
+            let line = match end {
+                Some(end) => {
+                    let line = &text[start..end];
+                    start = end + 1;
+                    line.strip_suffix('\r').unwrap_or(line)
+                }
+                None if start < text.len() => &text[start..],
+                None => return None,
+            };
+            Some(line)
+        })
 }
 
 /// The printed struct and `impl` of entity `e` (what `print(struct_item(..))` gives), when
@@ -296,4 +327,68 @@ pub(super) fn registry_skeleton(
     }
     let expected = [true, true, true, true, !lists.parents.is_empty()];
     (seen == expected && printed.ends_with('\n')).then_some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn literals_are_written_as_proc_macro2_writes_them() {
+        let cases = [
+            "users",
+            "schema.table",
+            "",
+            "a b ~ { }",
+            "quote\"d",
+            "back\\slash",
+            "tab\there",
+            "new\nline",
+            "nul\0",
+            "it's",
+            "café",
+            "\u{7f}",
+            "\u{200b}",
+        ];
+        for s in cases {
+            assert_eq!(
+                super::lit(s),
+                proc_macro2::Literal::string(s).to_string(),
+                "{s:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn lines_are_those_of_str_lines() {
+        let cases = [
+            "",
+            "\n",
+            "\n\n",
+            "a",
+            "a\n",
+            "a\nb",
+            "a\r\nb\r\n",
+            "a\rb",
+            "a\r",
+            "a\r\n\r\n",
+            "\r\n",
+            " x \n\n  y",
+        ];
+        for s in cases {
+            assert_eq!(
+                super::lines(s).collect::<Vec<_>>(),
+                s.lines().collect::<Vec<_>>(),
+                "{s:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn fits_ignores_long_doc_lines_only() {
+        let long = "x".repeat(super::MAX_LINE + 1);
+        assert!(super::fits("struct A;\n    /// short\n"));
+        assert!(super::fits(&format!("a\n    /// {long}\n")));
+        assert!(!super::fits(&format!("a\n    {long}\n")));
+        assert!(!super::fits(&format!("a\n{long}")));
+        assert!(super::fits(&"x".repeat(super::MAX_LINE)));
+    }
 }

@@ -38,6 +38,8 @@ impl Extractor<'_> {
                 ColumnArg::Ignored => {}
             }
         }
+        // Columns are kept for the whole run, most with one key or none: no spare capacity.
+        foreign_keys.shrink_to_fit();
         let mut col = ColumnDecl {
             attr: attr.clone(),
             name: String::new(),

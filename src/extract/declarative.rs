@@ -84,9 +84,10 @@ impl Extractor<'_> {
     }
 
     /// Once the mapped class `index` is scanned, its own columns and relationships are its
-    /// declaration's: a subclass inherits them from there and reads only the body's dunders,
-    /// names and field options (`collect_attributes` copies from unmapped classes alone), and
-    /// importers get no body of a mapped class. The body keeps no second copy of them.
+    /// declaration's: a subclass inherits them from there and reads only the body's dunders
+    /// and field options, and the names its record keeps (`mapped_names`; `collect_attributes`
+    /// copies from unmapped classes alone), and importers get no body of a mapped class. The
+    /// body keeps no second copy of them, nor its names and their order.
     pub(super) fn release_mapped_attributes(&mut self, index: usize) {
         if self.records[index].kind != RecordKind::Mapped {
             return;
@@ -96,6 +97,8 @@ impl Extractor<'_> {
             body.declared_columns = Vec::new();
             body.relationships = Vec::new();
             body.declared_relationships = Vec::new();
+            body.vars = IndexSet::default();
+            body.order = IndexSet::default();
         }
     }
 
@@ -147,6 +150,7 @@ impl Extractor<'_> {
         // Bodies are kept for the whole run: no spare capacity.
         body.columns.shrink_to_fit();
         body.relationships.shrink_to_fit();
+        body.dunders.shrink_to_fit();
         body
     }
 

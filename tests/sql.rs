@@ -410,3 +410,41 @@ class Job(Base):
         assert!(!script.contains("ix_jobs_state"), "{script}");
     }
 }
+
+/// A primary key's option sa2rs does not render (`postgresql_include=`) leaves the option out,
+/// not the key: the key is written, and the warning says what is missing, once, on that
+/// dialect only.
+#[test]
+fn a_primary_key_option_sa2rs_does_not_render_is_left_out_of_the_key() {
+    let source = r#"
+from sqlalchemy import Column, Integer, PrimaryKeyConstraint
+from sqlalchemy.orm import declarative_base
+
+Base = declarative_base()
+
+
+class Job(Base):
+    __tablename__ = "jobs"
+    __table_args__ = (PrimaryKeyConstraint("id", postgresql_include=["state"]),)
+    id = Column(Integer)
+    state = Column(Integer)
+"#;
+    for (dialect, warned) in [(Dialect::Sqlite, false), (Dialect::Postgresql, true)] {
+        let input = sa2rs::Input::standalone("jobs.py", source.as_bytes().to_vec());
+        let out = sa2rs::run(vec![input], Emit::Sql(dialect));
+        let script = out.output.expect("DDL");
+        assert!(script.contains("PRIMARY KEY (id)"), "{script}");
+        let said: Vec<(&str, &str)> = out
+            .diagnostics
+            .iter()
+            .map(|d| (d.code.as_deref().unwrap_or(""), d.message.as_str()))
+            .collect();
+        let expected = (
+            "W0801",
+            "option `postgresql_include` of this primary key is left out of the DDL",
+        );
+        let count = said.iter().filter(|d| **d == expected).count();
+        assert_eq!(count, usize::from(warned), "{dialect:?}: {said:?}");
+        assert_eq!(said.len(), count, "nothing else is said: {said:?}");
+    }
+}

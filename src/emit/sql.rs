@@ -352,23 +352,36 @@ impl Ddl<'_> {
                 .collect();
             names.join(", ")
         };
-        // The primary key: the `PrimaryKeyConstraint`'s, else the primary key columns.
+        // The primary key: the `PrimaryKeyConstraint`'s, else the primary key columns. A
+        // constraint left out of this dialect by `.ddl_if` leaves the table without one, as
+        // SQLAlchemy does (its columns stay `NOT NULL`).
         let pk = table
             .constraints
             .iter()
             .find(|c| c.kind == ConstraintKind::PrimaryKey);
         let pk_columns: Vec<usize> = match pk {
+            Some(c) if !self.for_dialect(c) => Vec::new(),
             Some(c) if !c.columns.is_empty() => c.columns.clone(),
             _ => (0..table.columns.len())
                 .filter(|&i| table.columns[i].primary_key)
                 .collect(),
         };
         if !pk_columns.is_empty() {
+            let on_conflict = pk.map(|c| self.on_conflict(c)).unwrap_or_default();
             out.push(format!(
-                "{}PRIMARY KEY ({})",
+                "{}PRIMARY KEY ({}){on_conflict}",
                 named(&pk.and_then(|c| c.name.clone())),
                 cols(&pk_columns)
             ));
+            // A table without its primary key is no answer: an option sa2rs does not render
+            // is left out of the key instead, and said so.
+            if let Some((c, option)) = pk.and_then(|c| Some((c, self.unrendered_option(c)?))) {
+                diags.push(diag::ddl_left_out(
+                    c.span,
+                    &format!("option `{option}` of this primary key"),
+                    "sa2rs does not render it; the key is written without it",
+                ));
+            }
         }
         let fk_clause = |i: usize| -> Option<String> {
             if deferred.contains(&i) {
@@ -377,15 +390,22 @@ impl Ddl<'_> {
             self.foreign_key(t, &self.fks[t.0][i])
         };
         for (ci, c) in table.constraints.iter().enumerate() {
-            // (Indexes are created after the table, and checked there.)
-            let index = matches!(c.kind, ConstraintKind::Index { .. });
-            if !index && !self.creates(c, diags) {
+            // (Indexes are created after the table, and checked there; the primary key is
+            // checked above.)
+            let checked = matches!(
+                c.kind,
+                ConstraintKind::Index { .. } | ConstraintKind::PrimaryKey
+            );
+            if !checked && !self.creates(c, diags) {
                 continue;
             }
             match &c.kind {
-                ConstraintKind::Unique => {
-                    out.push(format!("{}UNIQUE ({})", named(&c.name), cols(&c.columns)))
-                }
+                ConstraintKind::Unique => out.push(format!(
+                    "{}UNIQUE ({}){}",
+                    named(&c.name),
+                    cols(&c.columns),
+                    self.on_conflict(c)
+                )),
                 ConstraintKind::Check { sql } => {
                     out.push(format!("{}CHECK ({sql})", named(&c.name)))
                 }
@@ -517,22 +537,10 @@ impl Ddl<'_> {
     /// an option of this dialect that sa2rs does not render (`postgresql_where=...`) leaves it
     /// out of the DDL, reported.
     fn creates(&self, c: &crate::graph::Constraint, diags: &mut Vec<Diagnostic>) -> bool {
-        let key = self.dialect.key();
-        if !c.ddl.dialects.is_empty() && !c.ddl.dialects.iter().any(|d| d == key) {
+        if !self.for_dialect(c) {
             return false;
         }
-        // Only `postgresql_using="..."` of an index is rendered.
-        let rendered = |name: &str, value: &Option<String>| {
-            matches!(c.kind, ConstraintKind::Index { .. })
-                && name == "postgresql_using"
-                && value.is_some()
-        };
-        let unrendered = c.ddl.options.iter().find(|(name, value)| {
-            name.strip_prefix(key)
-                .is_some_and(|rest| rest.starts_with('_'))
-                && !rendered(name, value)
-        });
-        if let Some((name, _)) = unrendered {
+        if let Some(name) = self.unrendered_option(c) {
             let what = match (&c.kind, &c.name) {
                 (ConstraintKind::Index { .. }, Some(n)) => format!("index `{n}`"),
                 (ConstraintKind::Index { .. }, None) => "this index".to_owned(),
@@ -547,6 +555,48 @@ impl Ddl<'_> {
             return false;
         }
         true
+    }
+
+    /// Whether `.ddl_if(dialect=...)` creates `c` for this dialect.
+    fn for_dialect(&self, c: &crate::graph::Constraint) -> bool {
+        c.ddl.dialects.is_empty() || c.ddl.dialects.iter().any(|d| d == self.dialect.key())
+    }
+
+    /// The first option of this dialect on `c` that sa2rs does not render. Rendered are an
+    /// index's `postgresql_using="..."` and a key's or unique constraint's
+    /// `sqlite_on_conflict="..."`.
+    fn unrendered_option<'c>(&self, c: &'c crate::graph::Constraint) -> Option<&'c str> {
+        let rendered = |name: &str, value: &Option<String>| {
+            value.is_some()
+                && match c.kind {
+                    ConstraintKind::Index { .. } => name == "postgresql_using",
+                    ConstraintKind::PrimaryKey | ConstraintKind::Unique => {
+                        name == "sqlite_on_conflict"
+                    }
+                    _ => false,
+                }
+        };
+        let key = self.dialect.key();
+        c.ddl
+            .options
+            .iter()
+            .find(|(name, value)| {
+                name.strip_prefix(key)
+                    .is_some_and(|rest| rest.starts_with('_'))
+                    && !rendered(name, value)
+            })
+            .map(|(name, _)| name.as_str())
+    }
+
+    /// SQLite's ` ON CONFLICT <algorithm>` of a key or unique constraint given
+    /// `sqlite_on_conflict="..."`, as SQLAlchemy writes it; empty otherwise.
+    fn on_conflict(&self, c: &crate::graph::Constraint) -> String {
+        match self.dialect {
+            Dialect::Sqlite => option(c, "sqlite_on_conflict")
+                .map(|algorithm| format!(" ON CONFLICT {algorithm}"))
+                .unwrap_or_default(),
+            Dialect::Postgresql => String::new(),
+        }
     }
 
     /// PostgreSQL's `COMMENT ON COLUMN` for each column with a `comment=`.

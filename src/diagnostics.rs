@@ -1266,6 +1266,17 @@ pub fn enum_without_name(span: Span, column: &str) -> Diagnostic {
     )])
 }
 
+pub fn composite_autoincrement(span: Span, column: &str) -> Diagnostic {
+    error(
+        "E0802",
+        format!("column `{column}`: SQLite does not support autoincrement for composite primary keys"),
+    )
+    .with_labels(vec![primary(span, "`autoincrement=True` on a column of a composite key")])
+    .with_notes(vec![help(
+        "SQLAlchemy's SQLite DDL compiler raises `CompileError` for it too; drop `autoincrement=True`, or choose another `--dialect`",
+    )])
+}
+
 pub fn ddl_type_guessed(
     span: Span,
     column: &str,

@@ -146,10 +146,12 @@ pub struct Column {
     pub index: bool,
     pub default: Option<String>,
     pub server_default: Option<Box<ServerDefault>>,
-    /// `comment=`.
-    pub comment: Option<String>,
+    /// `comment=` (boxed: a column is kept small, and few have one).
+    pub comment: Option<Box<str>>,
     pub foreign_keys: Vec<ForeignKey>,
     pub span: Span,
+    /// What it adds to the DDL beyond the above (`Identity(...)`, `Sequence(...)`, ...).
+    pub ddl: Option<Box<crate::ir::ColumnDdl>>,
 }
 
 #[derive(Debug)]

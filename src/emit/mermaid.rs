@@ -149,7 +149,7 @@ fn attribute(column: &Column, unique: bool) -> String {
         notes.push("not null".to_owned());
     }
     if let Some(comment) = &column.comment {
-        notes.push(comment.clone());
+        notes.push(comment.to_string());
     }
     if !notes.is_empty() {
         line.push_str(&format!(" \"{}\"", label(&notes.join("; "))));

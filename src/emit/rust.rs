@@ -343,6 +343,23 @@ pub(super) fn column_doc(
     if let Some(d) = &col.server_default {
         let _ = write!(out, ", server default `{}`", one_line(&d.source));
     }
+    if let Some(ddl) = &col.ddl {
+        // What the database generates: `Sequence(...)`, `Identity(...)`, `Computed(...)`.
+        let generated = [
+            ddl.sequence.as_ref().map(|s| s.span),
+            ddl.identity.as_ref().map(|i| i.span),
+            ddl.computed.as_ref().map(|c| c.span),
+        ];
+        for span in generated.into_iter().flatten() {
+            let _ = write!(out, ", `{}`", one_line(files.slice(span)));
+        }
+        let _ = match ddl.autoincrement {
+            crate::ir::Autoincrement::Auto => Ok(()),
+            crate::ir::Autoincrement::Yes => write!(out, ", `autoincrement=True`"),
+            crate::ir::Autoincrement::No => write!(out, ", `autoincrement=False`"),
+            crate::ir::Autoincrement::IgnoreFk => write!(out, ", `autoincrement=\"ignore_fk\"`"),
+        };
+    }
     for (i, (k, v)) in dataclass.iter().enumerate() {
         let lead = if i == 0 { ", dataclass " } else { ", " };
         let _ = write!(out, "{lead}`{k}={}`", one_line(v));

@@ -154,4 +154,7 @@ pub(super) fn merge_alias(col: &mut ColumnDecl, alias: &ColumnDecl) {
     if col.foreign_keys.is_empty() {
         col.foreign_keys = alias.foreign_keys.clone();
     }
+    if col.ddl.is_none() {
+        col.ddl = alias.ddl.clone();
+    }
 }

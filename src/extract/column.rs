@@ -4,8 +4,8 @@ use super::sqltype::TypeRead;
 use super::{Extractor, Resolved};
 use crate::diagnostics as diag;
 use crate::ir::{
-    AnnotationType, ColumnDecl, ColumnStyle, DefaultValue, FkOptions, ForeignKeyDecl,
-    ServerDefault, Spanned, SqlType, TypeKind,
+    AnnotationType, ColumnDdl, ColumnDecl, ColumnStyle, ComputedDdl, DefaultValue, FkOptions,
+    ForeignKeyDecl, IdentityDdl, SequenceDdl, ServerDefault, Spanned, SqlType, TypeKind,
 };
 use crate::source::Span;
 use crate::syntax::{Expr, ExprKind, Keyword};
@@ -26,6 +26,7 @@ impl Extractor<'_> {
         let mut sql_type_ = None;
         let mut foreign_keys = Vec::new();
         let mut identity = false;
+        let mut ddl: Option<Box<ColumnDdl>> = None;
         for (i, arg) in args.iter().enumerate() {
             if let (0, Some(s)) = (i, arg.as_str()) {
                 name = Some(s.to_owned());
@@ -34,7 +35,14 @@ impl Extractor<'_> {
             match self.column_arg(arg) {
                 ColumnArg::Type(t) => sql_type_ = Some(t),
                 ColumnArg::ForeignKey(fk) => foreign_keys.push(fk),
-                ColumnArg::Identity => identity = true,
+                ColumnArg::Identity(found) => {
+                    identity = true;
+                    ddl.get_or_insert_with(Box::default).identity = Some(found);
+                }
+                ColumnArg::Sequence(seq) => {
+                    ddl.get_or_insert_with(Box::default).sequence = Some(seq)
+                }
+                ColumnArg::Computed(c) => ddl.get_or_insert_with(Box::default).computed = Some(c),
                 ColumnArg::Ignored => {}
             }
         }
@@ -56,6 +64,7 @@ impl Extractor<'_> {
             comment: None,
             foreign_keys,
             use_existing: false,
+            ddl: None,
         };
         for kw in keywords {
             let Some(k) = kw.name.as_deref() else {
@@ -66,6 +75,9 @@ impl Extractor<'_> {
                 ));
                 continue;
             };
+            if self.column_ddl_keyword(&mut ddl, kw, k) {
+                continue;
+            }
             match k {
                 "primary_key" => col.primary_key = self.literal_bool(kw).unwrap_or(false),
                 "nullable" => col.nullable = self.literal_bool(kw),
@@ -97,6 +109,7 @@ impl Extractor<'_> {
             col.nullable = Some(false);
         }
         col.sql_type = sql_type_;
+        col.ddl = ddl;
         col.name = match (name, &attr) {
             (Some(n), _) => n,
             (None, Some(a)) => a.value.clone(),
@@ -297,10 +310,20 @@ impl Extractor<'_> {
                         }
                     }
                 }
-                "Identity" => ColumnArg::Identity,
-                "Sequence" | "Computed" | "FetchedValue" | "DefaultClause" | "CheckConstraint" => {
-                    ColumnArg::Ignored
+                "Identity" | "Sequence" | "Computed" => {
+                    let (args, keywords) = match &arg.kind {
+                        ExprKind::Call { args, keywords, .. } => {
+                            (args.as_slice(), keywords.as_slice())
+                        }
+                        _ => (&[][..], &[][..]),
+                    };
+                    match name.as_str() {
+                        "Identity" => ColumnArg::Identity(self.identity(arg, args, keywords)),
+                        "Sequence" => ColumnArg::Sequence(self.sequence(arg, args, keywords)),
+                        _ => ColumnArg::Computed(self.computed(arg, args, keywords)),
+                    }
                 }
+                "FetchedValue" | "DefaultClause" | "CheckConstraint" => ColumnArg::Ignored,
                 _ => self.unknown_type(arg, &name),
             },
             Some(Resolved::Imported(n)) if n.starts_with("sqlalchemy_utils.") => {
@@ -363,6 +386,8 @@ impl Extractor<'_> {
 enum ColumnArg {
     Type(SqlType),
     ForeignKey(ForeignKeyDecl),
-    Identity,
+    Identity(IdentityDdl),
+    Sequence(SequenceDdl),
+    Computed(ComputedDdl),
     Ignored,
 }

@@ -10,6 +10,7 @@ mod annotation;
 mod class;
 mod collection;
 mod column;
+mod column_ddl;
 mod computed;
 mod declarative;
 mod dunder;

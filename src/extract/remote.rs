@@ -123,6 +123,7 @@ fn same_column(a: &ColumnDecl, b: &ColumnDecl) -> bool {
         && a.server_default == b.server_default
         && a.foreign_keys == b.foreign_keys
         && a.use_existing == b.use_existing
+        && a.ddl == b.ddl
 }
 
 impl Extractor<'_> {

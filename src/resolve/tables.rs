@@ -197,7 +197,7 @@ pub(super) fn column(decl: &ColumnDecl) -> Column {
         index: decl.index.unwrap_or(false),
         default: decl.default.clone(),
         server_default: decl.server_default.clone(),
-        comment: decl.comment.clone(),
+        comment: decl.comment.as_deref().map(Box::from),
         foreign_keys: decl
             .foreign_keys
             .iter()
@@ -211,6 +211,7 @@ pub(super) fn column(decl: &ColumnDecl) -> Column {
             })
             .collect(),
         span: decl.span,
+        ddl: decl.ddl.clone(),
     }
 }
 

@@ -26,7 +26,9 @@ def run(ddl, schemas):
         for schema in ["main"] + list(schemas):
             quoted = '"%s"' % schema.replace('"', '""')
             found += db.execute(
-                "SELECT count(*) FROM %s.sqlite_master WHERE type = 'table'" % quoted
+                # (`sqlite_sequence` is SQLite's own, made for an AUTOINCREMENT column.)
+                "SELECT count(*) FROM %s.sqlite_master WHERE type = 'table'"
+                " AND name NOT LIKE 'sqlite\\_%%' ESCAPE '\\'" % quoted
             ).fetchone()[0]
         if found != created:
             return "%d CREATE TABLE statements made %d tables" % (created, found)

@@ -35,6 +35,7 @@ fn column(name: &str, fk: Option<ColumnRef>) -> Column {
             .into_iter()
             .collect(),
         span: Span::new(0, 0, 0),
+        ddl: None,
     }
 }
 

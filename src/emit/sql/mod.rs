@@ -7,6 +7,8 @@
 //! `get_column_specification` and type compilers, `sql/ddl.py`'s `sort_tables_and_constraints`);
 //! `tests/sql.rs` compares the output with what SQLAlchemy compiles for every fixture.
 
+mod column;
+
 use crate::{IndexMap, IndexSet};
 
 use crate::diagnostics::{self as diag, Diagnostic};
@@ -79,6 +81,9 @@ pub fn emit(
         } else {
             Vec::new()
         };
+        if dialect == Dialect::Postgresql {
+            tables.push_str(&ddl.sequences(t));
+        }
         tables.push('\n');
         tables.push_str(&ddl.create_table(t, &skip, &mut found, diags));
         for index in ddl.indexes(t, diags) {
@@ -204,11 +209,21 @@ impl Ddl<'_> {
     ) -> String {
         let table = self.graph.table(t);
         let mut lines: Vec<String> = Vec::new();
-        let autoincrement = autoincrement_column(table);
-        for (i, col) in table.columns.iter().enumerate() {
-            lines.push(self.column(table, col, autoincrement == Some(i), found, diags));
+        let autoincrement = column::autoincrement_column(table);
+        let inline_key = self.inline_primary_key(table);
+        if self.dialect == Dialect::Sqlite {
+            self.check_sqlite_autoincrement(table, diags);
         }
-        lines.extend(self.constraints(t, deferred, diags));
+        for (i, col) in table.columns.iter().enumerate() {
+            let spec = self.column(table, col, autoincrement == Some(i), found, diags);
+            lines.push(match inline_key {
+                // SQLite's `AUTOINCREMENT` goes on the key column, after `NOT NULL`, before
+                // a generated expression.
+                Some(k) if k == i => self.with_inline_key(col, spec),
+                _ => spec,
+            });
+        }
+        lines.extend(self.constraints(t, deferred, inline_key.is_some(), diags));
         format!(
             "CREATE TABLE {} (\n    {}\n);\n",
             self.table_name(table),
@@ -227,7 +242,14 @@ impl Ddl<'_> {
     ) -> String {
         let what = format!("{}.{}", table.fullname(), col.name);
         let mut spec = self.quote(&col.name);
-        let serial = self.dialect == Dialect::Postgresql && autoincrement && col.default.is_none();
+        let postgresql = self.dialect == Dialect::Postgresql;
+        // SQLite has no identity columns: SQLAlchemy leaves `Identity(...)` out there.
+        let identity = column::identity(col).filter(|_| postgresql);
+        let serial = postgresql
+            && autoincrement
+            && identity.is_none()
+            && col.default.is_none()
+            && column::sequence(col).is_none_or(|s| s.optional);
         let ty = match (serial, &col.ty.in_dialect(self.dialect.key()).kind) {
             (true, TypeKind::Int64) => "BIGSERIAL".to_owned(),
             (true, TypeKind::Int16) => "SMALLSERIAL".to_owned(),
@@ -251,10 +273,124 @@ impl Ddl<'_> {
                 }
             }
         }
-        if !col.nullable {
-            spec.push_str(" NOT NULL");
+        let generated = column::computed(col).map(|c| match column::computed_clause(c) {
+            Some(clause) => format!(" {clause}"),
+            None => {
+                diags.push(diag::ddl_left_out(
+                    c.span,
+                    &format!("the generated expression of column `{what}`"),
+                    "sa2rs renders `Computed(...)` of a string or `text(\"...\")` only",
+                ));
+                String::new()
+            }
+        });
+        if postgresql {
+            spec.push_str(generated.as_deref().unwrap_or(""));
+            if let Some(identity) = identity {
+                spec.push(' ');
+                spec.push_str(&column::identity_clause(identity));
+            }
+            // An identity is `NOT NULL` of itself: SQLAlchemy writes `NULL` for a nullable one.
+            match (col.nullable, identity.is_some()) {
+                (false, false) => spec.push_str(" NOT NULL"),
+                (true, true) => spec.push_str(" NULL"),
+                _ => {}
+            }
+        } else {
+            if !col.nullable {
+                spec.push_str(" NOT NULL");
+                if let Some(clause) = column::on_conflict_not_null(col) {
+                    spec.push_str(" ON CONFLICT ");
+                    spec.push_str(clause);
+                }
+            }
+            spec.push_str(generated.as_deref().unwrap_or(""));
         }
         spec
+    }
+
+    /// SQLite's key column under `sqlite_autoincrement=True`: `PRIMARY KEY [ON CONFLICT ..]
+    /// AUTOINCREMENT` after `NOT NULL`, before a generated expression.
+    fn with_inline_key(&self, col: &Column, spec: String) -> String {
+        let generated = column::computed(col)
+            .and_then(column::computed_clause)
+            .map(|clause| format!(" {clause}"))
+            .unwrap_or_default();
+        let head = spec.strip_suffix(generated.as_str()).unwrap_or(&spec);
+        let on_conflict = column::on_conflict_primary_key(col)
+            .map(|c| format!(" ON CONFLICT {c}"))
+            .unwrap_or_default();
+        format!("{head} PRIMARY KEY{on_conflict} AUTOINCREMENT{generated}")
+    }
+
+    /// The key column SQLite declares inline with `AUTOINCREMENT`: under the table option
+    /// `sqlite_autoincrement=True`, the only key column, of an integer type, not a foreign key.
+    fn inline_primary_key(&self, table: &Table) -> Option<usize> {
+        if self.dialect != Dialect::Sqlite
+            || !table
+                .options
+                .iter()
+                .any(|(k, v)| k == "sqlite_autoincrement" && v == "True")
+        {
+            return None;
+        }
+        let [i] = column::primary_key(table)[..] else {
+            return None;
+        };
+        let col = &table.columns[i];
+        let integer = matches!(
+            col.ty.kind,
+            TypeKind::Int16 | TypeKind::Int32 | TypeKind::Int64
+        );
+        (col.primary_key && integer && col.foreign_keys.is_empty()).then_some(i)
+    }
+
+    /// SQLite cannot autoincrement a column of a composite key: SQLAlchemy's compiler raises
+    /// for `autoincrement=True` there.
+    fn check_sqlite_autoincrement(&self, table: &Table, diags: &mut Vec<Diagnostic>) {
+        let pk = column::primary_key(table);
+        if pk.len() < 2 {
+            return;
+        }
+        for &i in &pk {
+            let col = &table.columns[i];
+            if col
+                .ddl
+                .as_ref()
+                .is_some_and(|d| d.autoincrement == crate::ir::Autoincrement::Yes)
+            {
+                diags.push(diag::composite_autoincrement(
+                    col.span,
+                    &format!("{}.{}", table.fullname(), col.name),
+                ));
+            }
+        }
+    }
+
+    /// PostgreSQL's `CREATE SEQUENCE` for each column's `Sequence(...)`, before its table, as
+    /// `create_all()` creates them; an `optional=True` one is not created.
+    fn sequences(&self, t: TableId) -> String {
+        let mut out = String::new();
+        for col in &self.graph.table(t).columns {
+            let Some(seq) = column::sequence(col).filter(|s| !s.optional) else {
+                continue;
+            };
+            let Some(name) = &seq.name else {
+                continue;
+            };
+            let name = match &seq.schema {
+                Some(schema) => format!("{}.{}", self.quote(schema), self.quote(name)),
+                None => self.quote(name),
+            };
+            let options = column::identity_options(&seq.options);
+            let options = if options.is_empty() {
+                String::new()
+            } else {
+                format!(" {options}")
+            };
+            out.push_str(&format!("\nCREATE SEQUENCE {name}{options};\n"));
+        }
+        out
     }
 
     /// A `server_default` as SQL (`get_column_default_string`), `None` when not known.
@@ -336,6 +472,7 @@ impl Ddl<'_> {
         &self,
         t: TableId,
         deferred: &[usize],
+        inline_key: bool,
         diags: &mut Vec<Diagnostic>,
     ) -> Vec<String> {
         let table = self.graph.table(t);
@@ -359,15 +496,27 @@ impl Ddl<'_> {
             .constraints
             .iter()
             .find(|c| c.kind == ConstraintKind::PrimaryKey);
-        let pk_columns: Vec<usize> = match pk {
+        let mut pk_columns: Vec<usize> = match pk {
             Some(c) if !self.for_dialect(c) => Vec::new(),
-            Some(c) if !c.columns.is_empty() => c.columns.clone(),
-            _ => (0..table.columns.len())
-                .filter(|&i| table.columns[i].primary_key)
-                .collect(),
+            // SQLite declared it with its column (`AUTOINCREMENT`).
+            _ if inline_key => Vec::new(),
+            _ => column::primary_key(table),
         };
+        // A key from the columns' `primary_key=True` lists its autoincrementing column first.
+        if column::implicit_primary_key(table) {
+            if let Some(auto) = column::autoincrement_column(table) {
+                pk_columns.sort_by_key(|&i| i != auto);
+            }
+        }
         if !pk_columns.is_empty() {
-            let on_conflict = pk.map(|c| self.on_conflict(c)).unwrap_or_default();
+            let mut on_conflict = pk.map(|c| self.on_conflict(c)).unwrap_or_default();
+            if let ([only], true, Dialect::Sqlite) =
+                (&pk_columns[..], on_conflict.is_empty(), self.dialect)
+            {
+                if let Some(c) = column::on_conflict_primary_key(&table.columns[*only]) {
+                    on_conflict = format!(" ON CONFLICT {c}");
+                }
+            }
             out.push(format!(
                 "{}PRIMARY KEY ({}){on_conflict}",
                 named(&pk.and_then(|c| c.name.clone())),
@@ -400,12 +549,21 @@ impl Ddl<'_> {
                 continue;
             }
             match &c.kind {
-                ConstraintKind::Unique => out.push(format!(
-                    "{}UNIQUE ({}){}",
-                    named(&c.name),
-                    cols(&c.columns),
-                    self.on_conflict(c)
-                )),
+                ConstraintKind::Unique => {
+                    let mut on_conflict = self.on_conflict(c);
+                    if let ([only], true, Dialect::Sqlite) =
+                        (&c.columns[..], on_conflict.is_empty(), self.dialect)
+                    {
+                        if let Some(clause) = column::on_conflict_unique(&table.columns[*only]) {
+                            on_conflict = format!(" ON CONFLICT {clause}");
+                        }
+                    }
+                    out.push(format!(
+                        "{}UNIQUE ({}){on_conflict}",
+                        named(&c.name),
+                        cols(&c.columns),
+                    ))
+                }
                 ConstraintKind::Check { sql } => {
                     out.push(format!("{}CHECK ({sql})", named(&c.name)))
                 }
@@ -427,7 +585,11 @@ impl Ddl<'_> {
         }
         for (i, col) in table.columns.iter().enumerate() {
             if col.unique && !col.index {
-                out.push(format!("UNIQUE ({})", self.quote(&col.name)));
+                let on_conflict = match (self.dialect, column::on_conflict_unique(col)) {
+                    (Dialect::Sqlite, Some(c)) => format!(" ON CONFLICT {c}"),
+                    _ => String::new(),
+                };
+                out.push(format!("UNIQUE ({}){on_conflict}", self.quote(&col.name)));
             }
             for (fi, fk) in self.fks[t.0].iter().enumerate() {
                 if fk.constraint.is_none() && fk.pairs.first().map(|p| p.0) == Some(i) {
@@ -648,24 +810,6 @@ impl Ddl<'_> {
             cols.join(", ")
         )
     }
-}
-
-/// The column SQLAlchemy makes autoincrementing (`PrimaryKeyConstraint._autoincrement_column`,
-/// with `autoincrement="auto"`): the only primary key column, of an integer type, without a
-/// Python default or server default, and not a foreign key.
-fn autoincrement_column(table: &Table) -> Option<usize> {
-    let pk: Vec<usize> = (0..table.columns.len())
-        .filter(|&i| table.columns[i].primary_key)
-        .collect();
-    let [i] = pk[..] else {
-        return None;
-    };
-    let col = &table.columns[i];
-    let integer = matches!(
-        col.ty.kind,
-        TypeKind::Int16 | TypeKind::Int32 | TypeKind::Int64
-    );
-    (integer && col.server_default.is_none() && col.foreign_keys.is_empty()).then_some(i)
 }
 
 /// What a type renders to.

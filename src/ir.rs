@@ -245,6 +245,20 @@ pub struct ColumnDdl {
     pub sqlite_on_conflict_not_null: Option<String>,
     pub sqlite_on_conflict_primary_key: Option<String>,
     pub sqlite_on_conflict_unique: Option<String>,
+    /// `CheckConstraint(...)` among the column's arguments: written with the column.
+    pub checks: Vec<ColumnCheck>,
+}
+
+/// A `CheckConstraint(...)` given to a column.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ColumnCheck {
+    /// The condition as SQL, when it is a string or `text("...")`; `None` otherwise.
+    pub sql: Option<String>,
+    pub name: Option<String>,
+    /// `deferrable=` and `initially=`.
+    pub deferrable: Option<bool>,
+    pub initially: Option<String>,
+    pub span: Span,
 }
 
 /// `autoincrement=` of a column.

@@ -448,3 +448,38 @@ class Job(Base):
         assert_eq!(said.len(), count, "nothing else is said: {said:?}");
     }
 }
+
+/// A column's `CheckConstraint` is written with the column, deferrability included, as
+/// SQLAlchemy writes it; one whose condition is Python is left out, and said so.
+#[test]
+fn column_check_constraints_are_written_with_their_column() {
+    let source = r#"
+from sqlalchemy import CheckConstraint, Column, Integer, MetaData, Table, text
+
+metadata = MetaData()
+
+t = Table(
+    "t",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("z", Integer, CheckConstraint(text("z < 9"), deferrable=True, initially="DEFERRED")),
+    Column("w", Integer, CheckConstraint(Column("w") > 0)),
+)
+"#;
+    for dialect in [Dialect::Sqlite, Dialect::Postgresql] {
+        let input = sa2rs::Input::standalone("t.py", source.as_bytes().to_vec());
+        let out = sa2rs::run(vec![input], Emit::Sql(dialect));
+        let script = out.output.expect("DDL");
+        assert!(
+            script.contains("    z INTEGER CHECK (z < 9) DEFERRABLE INITIALLY DEFERRED,\n"),
+            "{script}"
+        );
+        assert!(script.contains("    w INTEGER,\n"), "{script}");
+        let said: Vec<&str> = out.diagnostics.iter().map(|d| d.message.as_str()).collect();
+        assert_eq!(
+            said,
+            ["this check constraint of column `t.w` is left out of the DDL"],
+            "{dialect:?}"
+        );
+    }
+}

@@ -4,8 +4,8 @@ use super::sqltype::TypeRead;
 use super::{Extractor, Resolved};
 use crate::diagnostics as diag;
 use crate::ir::{
-    AnnotationType, ColumnDdl, ColumnDecl, ColumnStyle, ComputedDdl, DefaultValue, FkOptions,
-    ForeignKeyDecl, IdentityDdl, SequenceDdl, ServerDefault, Spanned, SqlType, TypeKind,
+    AnnotationType, ColumnCheck, ColumnDdl, ColumnDecl, ColumnStyle, ComputedDdl, DefaultValue,
+    FkOptions, ForeignKeyDecl, IdentityDdl, SequenceDdl, ServerDefault, Spanned, SqlType, TypeKind,
 };
 use crate::source::Span;
 use crate::syntax::{Expr, ExprKind, Keyword};
@@ -27,6 +27,7 @@ impl Extractor<'_> {
         let mut foreign_keys = Vec::new();
         let mut identity = false;
         let mut ddl: Option<Box<ColumnDdl>> = None;
+        let mut server_default = None;
         for (i, arg) in args.iter().enumerate() {
             if let (0, Some(s)) = (i, arg.as_str()) {
                 name = Some(s.to_owned());
@@ -43,6 +44,8 @@ impl Extractor<'_> {
                     ddl.get_or_insert_with(Box::default).sequence = Some(seq)
                 }
                 ColumnArg::Computed(c) => ddl.get_or_insert_with(Box::default).computed = Some(c),
+                ColumnArg::Check(c) => ddl.get_or_insert_with(Box::default).checks.push(c),
+                ColumnArg::ServerDefault(d) => server_default = Some(d),
                 ColumnArg::Ignored => {}
             }
         }
@@ -60,7 +63,7 @@ impl Extractor<'_> {
             unique: None,
             index: None,
             default: None,
-            server_default: None,
+            server_default,
             comment: None,
             foreign_keys,
             use_existing: false,
@@ -323,7 +326,22 @@ impl Extractor<'_> {
                         _ => ColumnArg::Computed(self.computed(arg, args, keywords)),
                     }
                 }
-                "FetchedValue" | "DefaultClause" | "CheckConstraint" => ColumnArg::Ignored,
+                "CheckConstraint" | "DefaultClause" => {
+                    let ExprKind::Call { args, keywords, .. } = &arg.kind else {
+                        return ColumnArg::Ignored;
+                    };
+                    match (name.as_str(), args.first()) {
+                        ("CheckConstraint", _) => {
+                            ColumnArg::Check(self.column_check(arg, args, keywords))
+                        }
+                        // `DefaultClause("5")` is a server default.
+                        (_, Some(value)) => {
+                            ColumnArg::ServerDefault(Box::new(self.server_default(value)))
+                        }
+                        (_, None) => ColumnArg::Ignored,
+                    }
+                }
+                "FetchedValue" => ColumnArg::Ignored,
                 _ => self.unknown_type(arg, &name),
             },
             Some(Resolved::Imported(n)) if n.starts_with("sqlalchemy_utils.") => {
@@ -389,5 +407,7 @@ enum ColumnArg {
     Identity(IdentityDdl),
     Sequence(SequenceDdl),
     Computed(ComputedDdl),
+    Check(ColumnCheck),
+    ServerDefault(Box<ServerDefault>),
     Ignored,
 }

@@ -4,7 +4,9 @@
 //! reported and left out.
 
 use super::Extractor;
-use crate::ir::{Autoincrement, ColumnDdl, ComputedDdl, IdentityDdl, IdentityOptions, SequenceDdl};
+use crate::ir::{
+    Autoincrement, ColumnCheck, ColumnDdl, ComputedDdl, IdentityDdl, IdentityOptions, SequenceDdl,
+};
 use crate::syntax::{Expr, ExprKind, Keyword, UnaryOp};
 
 /// `Sequence(...)`'s parameters in positional order, as far as sa2rs reads them.
@@ -138,6 +140,38 @@ impl Extractor<'_> {
             }
         }
         computed
+    }
+
+    /// `CheckConstraint("x > 0", name=..., deferrable=..., initially=...)` given to a column.
+    pub(super) fn column_check(
+        &mut self,
+        call: &Expr,
+        args: &[Expr],
+        keywords: &[Keyword],
+    ) -> ColumnCheck {
+        let mut check = ColumnCheck {
+            sql: None,
+            name: None,
+            deferrable: None,
+            initially: None,
+            span: call.span,
+        };
+        for (param, value) in named(
+            &["sqltext", "name", "deferrable", "initially"],
+            args,
+            keywords,
+        ) {
+            match param {
+                "sqltext" => check.sql = self.sql_text(value),
+                "name" => check.name = self.literal_str(value, "the constraint's name"),
+                "deferrable" => {
+                    check.deferrable = self.literal(value, "`deferrable=`", Expr::as_bool)
+                }
+                "initially" => check.initially = self.literal_str(value, "`initially=`"),
+                _ => {}
+            }
+        }
+        check
     }
 
     /// A column keyword sa2rs keeps for the DDL (`autoincrement=`, `sqlite_on_conflict_*=`);

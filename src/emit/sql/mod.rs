@@ -216,12 +216,14 @@ impl Ddl<'_> {
         }
         for (i, col) in table.columns.iter().enumerate() {
             let spec = self.column(table, col, autoincrement == Some(i), found, diags);
-            lines.push(match inline_key {
+            let mut spec = match inline_key {
                 // SQLite's `AUTOINCREMENT` goes on the key column, after `NOT NULL`, before
                 // a generated expression.
                 Some(k) if k == i => self.with_inline_key(col, spec),
                 _ => spec,
-            });
+            };
+            spec.push_str(&self.column_checks(table, col, diags));
+            lines.push(spec);
         }
         lines.extend(self.constraints(t, deferred, inline_key.is_some(), diags));
         format!(
@@ -307,6 +309,33 @@ impl Ddl<'_> {
             spec.push_str(generated.as_deref().unwrap_or(""));
         }
         spec
+    }
+
+    /// A column's own `CheckConstraint(...)`s, after the rest of its line
+    /// (`visit_create_column`): ` [CONSTRAINT name] CHECK (sql) [DEFERRABLE] [INITIALLY ..]`.
+    fn column_checks(&self, table: &Table, col: &Column, diags: &mut Vec<Diagnostic>) -> String {
+        let mut out = String::new();
+        for check in col.ddl.iter().flat_map(|d| &d.checks) {
+            let Some(sql) = &check.sql else {
+                diags.push(diag::ddl_left_out(
+                    check.span,
+                    &format!(
+                        "this check constraint of column `{}.{}`",
+                        table.fullname(),
+                        col.name
+                    ),
+                    "sa2rs renders a `CheckConstraint(...)` of a string or `text(\"...\")` only",
+                ));
+                continue;
+            };
+            out.push(' ');
+            if let Some(name) = &check.name {
+                out.push_str(&format!("CONSTRAINT {} ", self.quote(name)));
+            }
+            out.push_str(&format!("CHECK ({sql})"));
+            out.push_str(&deferrability(check.deferrable, check.initially.as_deref()));
+        }
+        out
     }
 
     /// SQLite's key column under `sqlite_autoincrement=True`: `PRIMARY KEY [ON CONFLICT ..]
@@ -637,14 +666,7 @@ impl Ddl<'_> {
         if let Some(u) = &o.onupdate {
             sql.push_str(&format!(" ON UPDATE {u}"));
         }
-        match o.deferrable {
-            Some(true) => sql.push_str(" DEFERRABLE"),
-            Some(false) => sql.push_str(" NOT DEFERRABLE"),
-            None => {}
-        }
-        if let Some(i) = &o.initially {
-            sql.push_str(&format!(" INITIALLY {i}"));
-        }
+        sql.push_str(&deferrability(o.deferrable, o.initially.as_deref()));
         Some(sql)
     }
 
@@ -810,6 +832,19 @@ impl Ddl<'_> {
             cols.join(", ")
         )
     }
+}
+
+/// ` [NOT] DEFERRABLE` and ` INITIALLY ...` of a constraint (`define_constraint_deferrability`).
+fn deferrability(deferrable: Option<bool>, initially: Option<&str>) -> String {
+    let mut sql = match deferrable {
+        Some(true) => " DEFERRABLE".to_owned(),
+        Some(false) => " NOT DEFERRABLE".to_owned(),
+        None => String::new(),
+    };
+    if let Some(i) = initially {
+        sql.push_str(&format!(" INITIALLY {i}"));
+    }
+    sql
 }
 
 /// What a type renders to.

@@ -176,9 +176,11 @@ pub enum ConstraintKind {
     Index {
         unique: bool,
     },
-    /// The SQL text of the check.
+    /// The check's condition: SQL when it is a string or `text("...")` (`is_sql`), else the
+    /// Python expression as written, which the DDL leaves out.
     Check {
         sql: String,
+        is_sql: bool,
     },
     /// `ForeignKeyConstraint(columns, refcolumns)`: one target per column, as written.
     ForeignKey {

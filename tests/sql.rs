@@ -450,7 +450,8 @@ class Job(Base):
 }
 
 /// A column's `CheckConstraint` is written with the column, deferrability included, as
-/// SQLAlchemy writes it; one whose condition is Python is left out, and said so.
+/// SQLAlchemy writes it; a table's of `text("...")` is its SQL; one whose condition is Python
+/// is left out, and said so.
 #[test]
 fn column_check_constraints_are_written_with_their_column() {
     let source = r#"
@@ -464,6 +465,8 @@ t = Table(
     Column("id", Integer, primary_key=True),
     Column("z", Integer, CheckConstraint(text("z < 9"), deferrable=True, initially="DEFERRED")),
     Column("w", Integer, CheckConstraint(Column("w") > 0)),
+    CheckConstraint(text("z > 0"), name="ck_z"),
+    CheckConstraint(Column("w") < 5),
 )
 "#;
     for dialect in [Dialect::Sqlite, Dialect::Postgresql] {
@@ -475,10 +478,19 @@ t = Table(
             "{script}"
         );
         assert!(script.contains("    w INTEGER,\n"), "{script}");
+        // A table's check of `text("...")` is its SQL; one of Python is left out.
+        assert!(
+            script.contains("    CONSTRAINT ck_z CHECK (z > 0)\n"),
+            "{script}"
+        );
+        assert!(!script.contains("< 5"), "{script}");
         let said: Vec<&str> = out.diagnostics.iter().map(|d| d.message.as_str()).collect();
         assert_eq!(
             said,
-            ["this check constraint of column `t.w` is left out of the DDL"],
+            [
+                "this check constraint of column `t.w` is left out of the DDL",
+                "this check constraint is left out of the DDL"
+            ],
             "{dialect:?}"
         );
     }

@@ -31,7 +31,7 @@ pub(super) fn table_args_doc(table: &Table) -> String {
                 ConstraintKind::Unique => format!("unique{name} ({cols})"),
                 ConstraintKind::Index { unique: true } => format!("unique index{name} ({cols})"),
                 ConstraintKind::Index { unique: false } => format!("index{name} ({cols})"),
-                ConstraintKind::Check { sql } => format!("check{name}: `{}`", one_line(sql)),
+                ConstraintKind::Check { sql, .. } => format!("check{name}: `{}`", one_line(sql)),
                 ConstraintKind::ForeignKey { targets, .. } => {
                     let targets: Vec<String> =
                         targets.iter().map(|t| format!("`{}`", t.value)).collect();

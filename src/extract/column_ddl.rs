@@ -261,7 +261,7 @@ impl Extractor<'_> {
     }
 
     /// A string, or `text("...")`: SQL as written.
-    fn sql_text(&mut self, value: &Expr) -> Option<String> {
+    pub(super) fn sql_text(&mut self, value: &Expr) -> Option<String> {
         if let Some(s) = value.as_str() {
             return Some(s.to_owned());
         }

@@ -216,15 +216,17 @@ impl Extractor<'_> {
                 }
             }
             "CheckConstraint" => {
-                let sql = keyword(keywords, "sqltext")
+                let condition = keyword(keywords, "sqltext")
                     .map(|k| &k.value)
-                    .or(cargs.first())
-                    .map(|s| match s.as_str() {
-                        Some(text) => text.to_owned(),
-                        None => self.files.slice(s.span).to_owned(),
-                    })
-                    .unwrap_or_default();
-                c.kind = ConstraintKind::Check { sql };
+                    .or(cargs.first());
+                let (sql, is_sql) = match condition {
+                    Some(e) => match self.sql_text(e) {
+                        Some(sql) => (sql, true),
+                        None => (self.files.slice(e.span).to_owned(), false),
+                    },
+                    None => (String::new(), true),
+                };
+                c.kind = ConstraintKind::Check { sql, is_sql };
             }
             "ForeignKeyConstraint" => return self.fk_constraint(c, cargs, keywords, args),
             _ => return false,

@@ -593,9 +593,14 @@ impl Ddl<'_> {
                         cols(&c.columns),
                     ))
                 }
-                ConstraintKind::Check { sql } => {
+                ConstraintKind::Check { sql, is_sql: true } => {
                     out.push(format!("{}CHECK ({sql})", named(&c.name)))
                 }
+                ConstraintKind::Check { is_sql: false, .. } => diags.push(diag::ddl_left_out(
+                    c.span,
+                    "this check constraint",
+                    "sa2rs renders a `CheckConstraint(...)` of a string or `text(\"...\")` only",
+                )),
                 ConstraintKind::ForeignKey { .. } => {
                     let i = self.fks[t.0]
                         .iter()

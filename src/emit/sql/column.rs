@@ -41,7 +41,8 @@ pub(super) fn on_conflict_unique(col: &Column) -> Option<&str> {
     ddl(col)?.sqlite_on_conflict_unique.as_deref()
 }
 
-fn integer(col: &Column) -> bool {
+/// Of SQLAlchemy's `Integer` affinity (`SmallInteger`, `Integer`, `BigInteger`).
+pub(super) fn integer(col: &Column) -> bool {
     matches!(
         col.ty.kind,
         TypeKind::Int16 | TypeKind::Int32 | TypeKind::Int64
@@ -57,7 +58,12 @@ pub(super) fn primary_key(table: &Table) -> Vec<usize> {
         .find(|c| c.kind == crate::ir::ConstraintKind::PrimaryKey)
         .filter(|c| !c.columns.is_empty());
     match named {
-        Some(c) => c.columns.clone(),
+        Some(c) => c
+            .columns
+            .iter()
+            .copied()
+            .filter(|&i| i < table.columns.len())
+            .collect(),
         None => (0..table.columns.len())
             .filter(|&i| table.columns[i].primary_key)
             .collect(),

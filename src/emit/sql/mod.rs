@@ -367,11 +367,7 @@ impl Ddl<'_> {
             return None;
         };
         let col = &table.columns[i];
-        let integer = matches!(
-            col.ty.kind,
-            TypeKind::Int16 | TypeKind::Int32 | TypeKind::Int64
-        );
-        (col.primary_key && integer && col.foreign_keys.is_empty()).then_some(i)
+        (col.primary_key && column::integer(col) && col.foreign_keys.is_empty()).then_some(i)
     }
 
     /// SQLite cannot autoincrement a column of a composite key: SQLAlchemy's compiler raises
@@ -542,7 +538,11 @@ impl Ddl<'_> {
             if let ([only], true, Dialect::Sqlite) =
                 (&pk_columns[..], on_conflict.is_empty(), self.dialect)
             {
-                if let Some(c) = column::on_conflict_primary_key(&table.columns[*only]) {
+                if let Some(c) = table
+                    .columns
+                    .get(*only)
+                    .and_then(column::on_conflict_primary_key)
+                {
                     on_conflict = format!(" ON CONFLICT {c}");
                 }
             }
@@ -583,7 +583,11 @@ impl Ddl<'_> {
                     if let ([only], true, Dialect::Sqlite) =
                         (&c.columns[..], on_conflict.is_empty(), self.dialect)
                     {
-                        if let Some(clause) = column::on_conflict_unique(&table.columns[*only]) {
+                        if let Some(clause) = table
+                            .columns
+                            .get(*only)
+                            .and_then(column::on_conflict_unique)
+                        {
                             on_conflict = format!(" ON CONFLICT {clause}");
                         }
                     }

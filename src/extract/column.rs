@@ -245,6 +245,10 @@ impl Extractor<'_> {
     }
 
     fn column_arg(&mut self, arg: &Expr) -> ColumnArg {
+        // `Column(Integer, user_id_seq)`: the module variable's `Sequence(...)`.
+        if let Some(item) = self.column_item(arg) {
+            return self.column_arg(&item);
+        }
         // `MutableDict.as_mutable(JSONB)`: the column's type is the one wrapped.
         if let ExprKind::Call { func, args, .. } = &arg.kind {
             if let (ExprKind::Attribute { attr, .. }, [inner]) = (&func.kind, args.as_slice()) {

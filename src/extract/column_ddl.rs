@@ -7,7 +7,8 @@ use super::Extractor;
 use crate::ir::{
     Autoincrement, ColumnCheck, ColumnDdl, ComputedDdl, IdentityDdl, IdentityOptions, SequenceDdl,
 };
-use crate::syntax::{Expr, ExprKind, Keyword, UnaryOp};
+use crate::syntax::{Expr, ExprKind, Keyword, Stmt, UnaryOp};
+use crate::IndexMap;
 
 /// `Sequence(...)`'s parameters in positional order, as far as sa2rs reads them.
 const SEQUENCE_PARAMS: &[&str] = &[
@@ -70,7 +71,45 @@ fn int(e: &Expr) -> Option<i64> {
     }
 }
 
+/// The column arguments a module variable may hold (`user_id_seq = Sequence("user_id_seq")`).
+const COLUMN_ITEMS: &[&str] = &[
+    "Sequence",
+    "Identity",
+    "Computed",
+    "CheckConstraint",
+    "DefaultClause",
+];
+
 impl Extractor<'_> {
+    /// Module variables bound once, to a call of one of [`COLUMN_ITEMS`].
+    pub(super) fn collect_column_items(&mut self, body: &[Stmt]) {
+        let mut bindings: IndexMap<&str, usize> = IndexMap::default();
+        for stmt in body {
+            super::sqltype::bound_names(stmt, &mut |name, weight| {
+                *bindings.entry(name).or_default() += weight;
+            });
+        }
+        for stmt in body {
+            let Some((target, value)) = stmt.assignment() else {
+                continue;
+            };
+            let (Some(name), ExprKind::Call { func, .. }) = (target.as_name(), &value.kind) else {
+                continue;
+            };
+            let item = self
+                .callee(func)
+                .is_some_and(|c| COLUMN_ITEMS.contains(&c.as_str()));
+            if item && bindings.get(name) == Some(&1) {
+                self.column_items.insert(name.to_owned(), value.clone());
+            }
+        }
+    }
+
+    /// The call a module variable of [`COLUMN_ITEMS`] holds.
+    pub(super) fn column_item(&self, e: &Expr) -> Option<Expr> {
+        self.column_items.get(e.as_name()?).cloned()
+    }
+
     /// `Sequence("name", start=..., schema=..., optional=...)`.
     pub(super) fn sequence(
         &mut self,

@@ -83,6 +83,9 @@ struct Extractor<'a> {
     /// Module variables that may hold a column type (`BIG = BigInteger()`), by name: where the
     /// name is bound, and its value.
     type_variables: IndexMap<String, (crate::source::Span, Expr)>,
+    /// Module variables bound once to a `Sequence(...)`, `Identity(...)`, `Computed(...)`,
+    /// `CheckConstraint(...)` or `DefaultClause(...)`, which a column may take by name.
+    column_items: IndexMap<String, Expr>,
     /// Why expressions could not be evaluated statically, by span (see [`eval::fold_module`]).
     unknown_why: IndexMap<crate::source::Span, String>,
     /// Every class statement of the module, for MROs and mixins.
@@ -240,6 +243,7 @@ fn extract_one(
         unknown_why,
         aliases: IndexMap::default(),
         type_variables: IndexMap::default(),
+        column_items: IndexMap::default(),
         factories: IndexMap::default(),
         constants,
         class_body: IndexMap::default(),
@@ -254,6 +258,7 @@ fn extract_one(
     ex.collect_aliases(body);
     ex.collect_factories(body);
     ex.collect_type_variables(body);
+    ex.collect_column_items(body);
     ex.module_body(body);
     for (name, span) in &ex.scope.assumed_flask {
         ex.diags.push(diag::assumed_flask_db(*span, name));

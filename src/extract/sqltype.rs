@@ -706,7 +706,7 @@ impl Extractor<'_> {
 
 /// Calls `bind(name, weight)` for each name `stmt` binds at module level: weight 1 for a
 /// plain binding, 2 (never alone) for one inside a block, whose running is not known.
-fn bound_names<'s>(stmt: &'s Stmt, bind: &mut impl FnMut(&'s str, usize)) {
+pub(super) fn bound_names<'s>(stmt: &'s Stmt, bind: &mut impl FnMut(&'s str, usize)) {
     fn targets<'s>(e: &'s Expr, weight: usize, bind: &mut impl FnMut(&'s str, usize)) {
         match &e.kind {
             ExprKind::Name(n) => bind(n, weight),

@@ -82,7 +82,7 @@ pub fn emit(
             Vec::new()
         };
         if dialect == Dialect::Postgresql {
-            tables.push_str(&ddl.sequences(t));
+            tables.push_str(&ddl.sequences(t, &mut found.sequences));
         }
         tables.push('\n');
         tables.push_str(&ddl.create_table(t, &skip, &mut found, diags));
@@ -134,6 +134,9 @@ struct Found {
     types: IndexMap<String, Vec<String>>,
     /// The types whose DDL is guessed, by class.
     guesses: IndexMap<String, Guess>,
+    /// The sequences created so far (quoted names): one shared by several columns is created
+    /// once, as `create_all()` does when it checks first.
+    sequences: IndexSet<String>,
 }
 
 /// A type whose DDL is guessed: where it is first used, and by how many columns.
@@ -394,7 +397,7 @@ impl Ddl<'_> {
 
     /// PostgreSQL's `CREATE SEQUENCE` for each column's `Sequence(...)`, before its table, as
     /// `create_all()` creates them; an `optional=True` one is not created.
-    fn sequences(&self, t: TableId) -> String {
+    fn sequences(&self, t: TableId, created: &mut IndexSet<String>) -> String {
         let mut out = String::new();
         for col in &self.graph.table(t).columns {
             let Some(seq) = column::sequence(col).filter(|s| !s.optional) else {
@@ -407,6 +410,9 @@ impl Ddl<'_> {
                 Some(schema) => format!("{}.{}", self.quote(schema), self.quote(name)),
                 None => self.quote(name),
             };
+            if !created.insert(name.clone()) {
+                continue;
+            }
             let options = column::identity_options(&seq.options);
             let options = if options.is_empty() {
                 String::new()

@@ -42,7 +42,7 @@ pub(super) fn on_conflict_unique(col: &Column) -> Option<&str> {
 }
 
 /// Of SQLAlchemy's `Integer` affinity (`SmallInteger`, `Integer`, `BigInteger`).
-pub(super) fn integer(col: &Column) -> bool {
+fn integer(col: &Column) -> bool {
     matches!(
         col.ty.kind,
         TypeKind::Int16 | TypeKind::Int32 | TypeKind::Int64
@@ -70,21 +70,11 @@ pub(super) fn primary_key(table: &Table) -> Vec<usize> {
     }
 }
 
-/// Whether the key comes from the columns' `primary_key=True`, not a `PrimaryKeyConstraint`
-/// (SQLAlchemy's `_implicit_generated`): then its autoincrementing column is written first.
-pub(super) fn implicit_primary_key(table: &Table) -> bool {
-    !table
-        .constraints
-        .iter()
-        .any(|c| c.kind == crate::ir::ConstraintKind::PrimaryKey && !c.columns.is_empty())
-}
-
 /// The column SQLAlchemy makes autoincrementing (`PrimaryKeyConstraint._autoincrement_column`):
 /// the only primary key column, of an integer type, with `autoincrement` left `"auto"` (or
 /// `"ignore_fk"`), no Python or server default other than a sequence or identity, and not a
 /// foreign key unless `"ignore_fk"`; or the one key column given `autoincrement=True`.
-pub(super) fn autoincrement_column(table: &Table) -> Option<usize> {
-    let pk = primary_key(table);
+pub(super) fn autoincrement_column(table: &Table, pk: &[usize]) -> Option<usize> {
     let valid = |i: usize, explicit: bool| {
         let col = &table.columns[i];
         let generated = col.server_default.is_some() || computed(col).is_some();
@@ -96,16 +86,29 @@ pub(super) fn autoincrement_column(table: &Table) -> Option<usize> {
                     Autoincrement::Yes | Autoincrement::IgnoreFk
                 ))
     };
-    if let [i] = pk[..] {
+    if let [i] = *pk {
         return match autoincrement(&table.columns[i]) {
             Autoincrement::Yes => valid(i, true).then_some(i),
             Autoincrement::Auto | Autoincrement::IgnoreFk => valid(i, false).then_some(i),
             Autoincrement::No => None,
         };
     }
-    pk.into_iter()
+    pk.iter()
+        .copied()
         .find(|&i| autoincrement(&table.columns[i]) == Autoincrement::Yes)
         .filter(|&i| valid(i, true))
+}
+
+/// Whether SQLite declares column `i`, the table's only key column, inline with
+/// `AUTOINCREMENT`: under the table option `sqlite_autoincrement=True`, for a key of an integer
+/// type that is not a foreign key.
+pub(super) fn sqlite_autoincrement(table: &Table, i: usize) -> bool {
+    let col = &table.columns[i];
+    let option = table
+        .options
+        .iter()
+        .any(|(k, v)| k == "sqlite_autoincrement" && v == "True");
+    option && col.primary_key && integer(col) && col.foreign_keys.is_empty()
 }
 
 /// SQLAlchemy's `get_identity_options`: the options in its order, space separated.

@@ -212,23 +212,14 @@ impl Ddl<'_> {
     ) -> String {
         let table = self.graph.table(t);
         let mut lines: Vec<String> = Vec::new();
-        let autoincrement = column::autoincrement_column(table);
-        let inline_key = self.inline_primary_key(table);
+        let key = Key::of(table, self.dialect);
         if self.dialect == Dialect::Sqlite {
-            self.check_sqlite_autoincrement(table, diags);
+            self.check_sqlite_autoincrement(table, &key.columns, diags);
         }
         for (i, col) in table.columns.iter().enumerate() {
-            let spec = self.column(table, col, autoincrement == Some(i), found, diags);
-            let mut spec = match inline_key {
-                // SQLite's `AUTOINCREMENT` goes on the key column, after `NOT NULL`, before
-                // a generated expression.
-                Some(k) if k == i => self.with_inline_key(col, spec),
-                _ => spec,
-            };
-            spec.push_str(&self.column_checks(table, col, diags));
-            lines.push(spec);
+            lines.push(self.column(table, col, &key, i, found, diags));
         }
-        lines.extend(self.constraints(t, deferred, inline_key.is_some(), diags));
+        lines.extend(self.constraints(t, deferred, &key, diags));
         format!(
             "CREATE TABLE {} (\n    {}\n);\n",
             self.table_name(table),
@@ -236,15 +227,18 @@ impl Ddl<'_> {
         )
     }
 
-    /// A column's line: name, type, default, `NOT NULL` (`get_column_specification`).
+    /// The line of column `i`: name, type, default, `NOT NULL` (`get_column_specification`),
+    /// then its own check constraints (`visit_create_column`).
     fn column(
         &self,
         table: &Table,
         col: &Column,
-        autoincrement: bool,
+        key: &Key,
+        i: usize,
         found: &mut Found,
         diags: &mut Vec<Diagnostic>,
     ) -> String {
+        let autoincrement = key.autoincrement == Some(i);
         let what = format!("{}.{}", table.fullname(), col.name);
         let mut spec = self.quote(&col.name);
         let postgresql = self.dialect == Dialect::Postgresql;
@@ -304,29 +298,34 @@ impl Ddl<'_> {
         } else {
             if !col.nullable {
                 spec.push_str(" NOT NULL");
-                if let Some(clause) = column::on_conflict_not_null(col) {
-                    spec.push_str(" ON CONFLICT ");
-                    spec.push_str(clause);
-                }
+                spec.push_str(&on_conflict(column::on_conflict_not_null(col)));
+            }
+            // Under `sqlite_autoincrement=True` the key is declared with its column.
+            if key.inline == Some(i) {
+                spec.push_str(" PRIMARY KEY");
+                spec.push_str(&on_conflict(column::on_conflict_primary_key(col)));
+                spec.push_str(" AUTOINCREMENT");
             }
             spec.push_str(generated.as_deref().unwrap_or(""));
         }
+        self.column_checks(&what, col, &mut spec, diags);
         spec
     }
 
-    /// A column's own `CheckConstraint(...)`s, after the rest of its line
-    /// (`visit_create_column`): ` [CONSTRAINT name] CHECK (sql) [DEFERRABLE] [INITIALLY ..]`.
-    fn column_checks(&self, table: &Table, col: &Column, diags: &mut Vec<Diagnostic>) -> String {
-        let mut out = String::new();
+    /// Column `what`'s own `CheckConstraint(...)`s, after the rest of its line:
+    /// ` [CONSTRAINT name] CHECK (sql) [DEFERRABLE] [INITIALLY ..]`.
+    fn column_checks(
+        &self,
+        what: &str,
+        col: &Column,
+        out: &mut String,
+        diags: &mut Vec<Diagnostic>,
+    ) {
         for check in col.ddl.iter().flat_map(|d| &d.checks) {
             let Some(sql) = &check.sql else {
                 diags.push(diag::ddl_left_out(
                     check.span,
-                    &format!(
-                        "this check constraint of column `{}.{}`",
-                        table.fullname(),
-                        col.name
-                    ),
+                    &format!("this check constraint of column `{what}`"),
                     "sa2rs renders a `CheckConstraint(...)` of a string or `text(\"...\")` only",
                 ));
                 continue;
@@ -338,49 +337,15 @@ impl Ddl<'_> {
             out.push_str(&format!("CHECK ({sql})"));
             out.push_str(&deferrability(check.deferrable, check.initially.as_deref()));
         }
-        out
-    }
-
-    /// SQLite's key column under `sqlite_autoincrement=True`: `PRIMARY KEY [ON CONFLICT ..]
-    /// AUTOINCREMENT` after `NOT NULL`, before a generated expression.
-    fn with_inline_key(&self, col: &Column, spec: String) -> String {
-        let generated = column::computed(col)
-            .and_then(column::computed_clause)
-            .map(|clause| format!(" {clause}"))
-            .unwrap_or_default();
-        let head = spec.strip_suffix(generated.as_str()).unwrap_or(&spec);
-        let on_conflict = column::on_conflict_primary_key(col)
-            .map(|c| format!(" ON CONFLICT {c}"))
-            .unwrap_or_default();
-        format!("{head} PRIMARY KEY{on_conflict} AUTOINCREMENT{generated}")
-    }
-
-    /// The key column SQLite declares inline with `AUTOINCREMENT`: under the table option
-    /// `sqlite_autoincrement=True`, the only key column, of an integer type, not a foreign key.
-    fn inline_primary_key(&self, table: &Table) -> Option<usize> {
-        if self.dialect != Dialect::Sqlite
-            || !table
-                .options
-                .iter()
-                .any(|(k, v)| k == "sqlite_autoincrement" && v == "True")
-        {
-            return None;
-        }
-        let [i] = column::primary_key(table)[..] else {
-            return None;
-        };
-        let col = &table.columns[i];
-        (col.primary_key && column::integer(col) && col.foreign_keys.is_empty()).then_some(i)
     }
 
     /// SQLite cannot autoincrement a column of a composite key: SQLAlchemy's compiler raises
     /// for `autoincrement=True` there.
-    fn check_sqlite_autoincrement(&self, table: &Table, diags: &mut Vec<Diagnostic>) {
-        let pk = column::primary_key(table);
+    fn check_sqlite_autoincrement(&self, table: &Table, pk: &[usize], diags: &mut Vec<Diagnostic>) {
         if pk.len() < 2 {
             return;
         }
-        for &i in &pk {
+        for &i in pk {
             let col = &table.columns[i];
             if col
                 .ddl
@@ -503,7 +468,7 @@ impl Ddl<'_> {
         &self,
         t: TableId,
         deferred: &[usize],
-        inline_key: bool,
+        key: &Key,
         diags: &mut Vec<Diagnostic>,
     ) -> Vec<String> {
         let table = self.graph.table(t);
@@ -530,28 +495,23 @@ impl Ddl<'_> {
         let mut pk_columns: Vec<usize> = match pk {
             Some(c) if !self.for_dialect(c) => Vec::new(),
             // SQLite declared it with its column (`AUTOINCREMENT`).
-            _ if inline_key => Vec::new(),
-            _ => column::primary_key(table),
+            _ if key.inline.is_some() => Vec::new(),
+            _ => key.columns.clone(),
         };
-        // A key from the columns' `primary_key=True` lists its autoincrementing column first.
-        if column::implicit_primary_key(table) {
-            if let Some(auto) = column::autoincrement_column(table) {
+        // A key from the columns' `primary_key=True` (no `PrimaryKeyConstraint` naming them)
+        // lists its autoincrementing column first.
+        if pk.is_none_or(|c| c.columns.is_empty()) {
+            if let Some(auto) = key.autoincrement {
                 pk_columns.sort_by_key(|&i| i != auto);
             }
         }
         if !pk_columns.is_empty() {
-            let mut on_conflict = pk.map(|c| self.on_conflict(c)).unwrap_or_default();
-            if let ([only], true, Dialect::Sqlite) =
-                (&pk_columns[..], on_conflict.is_empty(), self.dialect)
-            {
-                if let Some(c) = table
-                    .columns
-                    .get(*only)
-                    .and_then(column::on_conflict_primary_key)
-                {
-                    on_conflict = format!(" ON CONFLICT {c}");
-                }
-            }
+            let on_conflict = self.constraint_on_conflict(
+                pk,
+                &pk_columns,
+                table,
+                column::on_conflict_primary_key,
+            );
             out.push(format!(
                 "{}PRIMARY KEY ({}){on_conflict}",
                 named(&pk.and_then(|c| c.name.clone())),
@@ -585,18 +545,12 @@ impl Ddl<'_> {
             }
             match &c.kind {
                 ConstraintKind::Unique => {
-                    let mut on_conflict = self.on_conflict(c);
-                    if let ([only], true, Dialect::Sqlite) =
-                        (&c.columns[..], on_conflict.is_empty(), self.dialect)
-                    {
-                        if let Some(clause) = table
-                            .columns
-                            .get(*only)
-                            .and_then(column::on_conflict_unique)
-                        {
-                            on_conflict = format!(" ON CONFLICT {clause}");
-                        }
-                    }
+                    let on_conflict = self.constraint_on_conflict(
+                        Some(c),
+                        &c.columns,
+                        table,
+                        column::on_conflict_unique,
+                    );
                     out.push(format!(
                         "{}UNIQUE ({}){on_conflict}",
                         named(&c.name),
@@ -629,10 +583,8 @@ impl Ddl<'_> {
         }
         for (i, col) in table.columns.iter().enumerate() {
             if col.unique && !col.index {
-                let on_conflict = match (self.dialect, column::on_conflict_unique(col)) {
-                    (Dialect::Sqlite, Some(c)) => format!(" ON CONFLICT {c}"),
-                    _ => String::new(),
-                };
+                let on_conflict =
+                    self.constraint_on_conflict(None, &[i], table, column::on_conflict_unique);
                 out.push(format!("UNIQUE ({}){on_conflict}", self.quote(&col.name)));
             }
             for (fi, fk) in self.fks[t.0].iter().enumerate() {
@@ -787,15 +739,26 @@ impl Ddl<'_> {
             .map(|(name, _)| name.as_str())
     }
 
-    /// SQLite's ` ON CONFLICT <algorithm>` of a key or unique constraint given
-    /// `sqlite_on_conflict="..."`, as SQLAlchemy writes it; empty otherwise.
-    fn on_conflict(&self, c: &crate::graph::Constraint) -> String {
-        match self.dialect {
-            Dialect::Sqlite => option(c, "sqlite_on_conflict")
-                .map(|algorithm| format!(" ON CONFLICT {algorithm}"))
-                .unwrap_or_default(),
-            Dialect::Postgresql => String::new(),
+    /// SQLite's ` ON CONFLICT <algorithm>` of a key or unique constraint on `columns`, as
+    /// SQLAlchemy writes it: the constraint's `sqlite_on_conflict=`, else, for a single
+    /// column, that column's own option (`of_column`); empty otherwise.
+    fn constraint_on_conflict(
+        &self,
+        c: Option<&crate::graph::Constraint>,
+        columns: &[usize],
+        table: &Table,
+        of_column: fn(&Column) -> Option<&str>,
+    ) -> String {
+        if self.dialect != Dialect::Sqlite {
+            return String::new();
         }
+        let algorithm = c
+            .and_then(|c| option(c, "sqlite_on_conflict"))
+            .or_else(|| match columns {
+                [only] => table.columns.get(*only).and_then(of_column),
+                _ => None,
+            });
+        on_conflict(algorithm)
     }
 
     /// PostgreSQL's `COMMENT ON COLUMN` for each column with a `comment=`.
@@ -847,6 +810,37 @@ impl Ddl<'_> {
             cols.join(", ")
         )
     }
+}
+
+/// The primary key of a table as the DDL needs it: its columns, the one that autoincrements,
+/// and, on SQLite under `sqlite_autoincrement=True`, the column it is declared with.
+struct Key {
+    columns: Vec<usize>,
+    autoincrement: Option<usize>,
+    inline: Option<usize>,
+}
+
+impl Key {
+    fn of(table: &Table, dialect: Dialect) -> Key {
+        let columns = column::primary_key(table);
+        let autoincrement = column::autoincrement_column(table, &columns);
+        let inline = match (dialect, &columns[..]) {
+            (Dialect::Sqlite, [i]) if column::sqlite_autoincrement(table, *i) => Some(*i),
+            _ => None,
+        };
+        Key {
+            columns,
+            autoincrement,
+            inline,
+        }
+    }
+}
+
+/// ` ON CONFLICT <algorithm>` (SQLite), or nothing.
+fn on_conflict(algorithm: Option<&str>) -> String {
+    algorithm
+        .map(|a| format!(" ON CONFLICT {a}"))
+        .unwrap_or_default()
 }
 
 /// ` [NOT] DEFERRABLE` and ` INITIALLY ...` of a constraint (`define_constraint_deferrability`).

@@ -25,7 +25,6 @@ impl Extractor<'_> {
         let mut name = None;
         let mut sql_type_ = None;
         let mut foreign_keys = Vec::new();
-        let mut identity = false;
         let mut ddl: Option<Box<ColumnDdl>> = None;
         let mut server_default = None;
         for (i, arg) in args.iter().enumerate() {
@@ -37,8 +36,7 @@ impl Extractor<'_> {
                 ColumnArg::Type(t) => sql_type_ = Some(t),
                 ColumnArg::ForeignKey(fk) => foreign_keys.push(fk),
                 ColumnArg::Identity(found) => {
-                    identity = true;
-                    ddl.get_or_insert_with(Box::default).identity = Some(found);
+                    ddl.get_or_insert_with(Box::default).identity = Some(found)
                 }
                 ColumnArg::Sequence(seq) => {
                     ddl.get_or_insert_with(Box::default).sequence = Some(seq)
@@ -108,6 +106,8 @@ impl Extractor<'_> {
                 _ => {}
             }
         }
+        // An identity column is NOT NULL unless said otherwise.
+        let identity = ddl.as_ref().is_some_and(|d| d.identity.is_some());
         if identity && col.nullable.is_none() {
             col.nullable = Some(false);
         }
@@ -317,32 +317,25 @@ impl Extractor<'_> {
                         }
                     }
                 }
-                "Identity" | "Sequence" | "Computed" => {
-                    let (args, keywords) = match &arg.kind {
+                "Identity" | "Sequence" | "Computed" | "CheckConstraint" | "DefaultClause" => {
+                    let (call, args, keywords) = match &arg.kind {
                         ExprKind::Call { args, keywords, .. } => {
-                            (args.as_slice(), keywords.as_slice())
+                            (true, args.as_slice(), keywords.as_slice())
                         }
-                        _ => (&[][..], &[][..]),
-                    };
-                    match name.as_str() {
-                        "Identity" => ColumnArg::Identity(self.identity(arg, args, keywords)),
-                        "Sequence" => ColumnArg::Sequence(self.sequence(arg, args, keywords)),
-                        _ => ColumnArg::Computed(self.computed(arg, args, keywords)),
-                    }
-                }
-                "CheckConstraint" | "DefaultClause" => {
-                    let ExprKind::Call { args, keywords, .. } = &arg.kind else {
-                        return ColumnArg::Ignored;
+                        _ => (false, &[][..], &[][..]),
                     };
                     match (name.as_str(), args.first()) {
-                        ("CheckConstraint", _) => {
+                        ("Identity", _) => ColumnArg::Identity(self.identity(arg, args, keywords)),
+                        ("Sequence", _) => ColumnArg::Sequence(self.sequence(arg, args, keywords)),
+                        ("Computed", _) => ColumnArg::Computed(self.computed(arg, args, keywords)),
+                        ("CheckConstraint", _) if call => {
                             ColumnArg::Check(self.column_check(arg, args, keywords))
                         }
                         // `DefaultClause("5")` is a server default.
-                        (_, Some(value)) => {
+                        ("DefaultClause", Some(value)) => {
                             ColumnArg::ServerDefault(Box::new(self.server_default(value)))
                         }
-                        (_, None) => ColumnArg::Ignored,
+                        _ => ColumnArg::Ignored,
                     }
                 }
                 "FetchedValue" => ColumnArg::Ignored,

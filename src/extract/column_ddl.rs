@@ -3,12 +3,12 @@
 //! `autoincrement=` and `sqlite_on_conflict_*=`. Values must be literals; one that is not is
 //! reported and left out.
 
+use super::sqltype::BoundOnce;
 use super::Extractor;
 use crate::ir::{
     Autoincrement, ColumnCheck, ColumnDdl, ComputedDdl, IdentityDdl, IdentityOptions, SequenceDdl,
 };
-use crate::syntax::{Expr, ExprKind, Keyword, Stmt, UnaryOp};
-use crate::IndexMap;
+use crate::syntax::{Expr, ExprKind, Keyword, UnaryOp};
 
 /// `Sequence(...)`'s parameters in positional order, as far as sa2rs reads them.
 const SEQUENCE_PARAMS: &[&str] = &[
@@ -81,26 +81,17 @@ const COLUMN_ITEMS: &[&str] = &[
 ];
 
 impl Extractor<'_> {
-    /// Module variables bound once, to a call of one of [`COLUMN_ITEMS`].
-    pub(super) fn collect_column_items(&mut self, body: &[Stmt]) {
-        let mut bindings: IndexMap<&str, usize> = IndexMap::default();
-        for stmt in body {
-            super::sqltype::bound_names(stmt, &mut |name, weight| {
-                *bindings.entry(name).or_default() += weight;
-            });
-        }
-        for stmt in body {
-            let Some((target, value)) = stmt.assignment() else {
+    /// Module variables bound once (see [`BoundOnce`]) to a call of one of [`COLUMN_ITEMS`].
+    pub(super) fn collect_column_items(&mut self, once: &[BoundOnce]) {
+        for b in once {
+            let ExprKind::Call { func, .. } = &b.value.kind else {
                 continue;
             };
-            let (Some(name), ExprKind::Call { func, .. }) = (target.as_name(), &value.kind) else {
-                continue;
-            };
-            let item = self
+            if self
                 .callee(func)
-                .is_some_and(|c| COLUMN_ITEMS.contains(&c.as_str()));
-            if item && bindings.get(name) == Some(&1) {
-                self.column_items.insert(name.to_owned(), value.clone());
+                .is_some_and(|c| COLUMN_ITEMS.contains(&c.as_str()))
+            {
+                self.column_items.insert(b.name.to_owned(), b.value.clone());
             }
         }
     }

@@ -257,8 +257,9 @@ fn extract_one(
     };
     ex.collect_aliases(body);
     ex.collect_factories(body);
-    ex.collect_type_variables(body);
-    ex.collect_column_items(body);
+    let once = sqltype::bound_once(body);
+    ex.collect_type_variables(&once);
+    ex.collect_column_items(&once);
     ex.module_body(body);
     for (name, span) in &ex.scope.assumed_flask {
         ex.diags.push(diag::assumed_flask_db(*span, name));

@@ -554,33 +554,49 @@ impl Extractor<'_> {
     }
 }
 
+/// A module-level `name = value` whose name is bound once: by this assignment at the top
+/// level, and by no other assignment, class, function or import, nor inside a block (which
+/// binding a class sees would depend on order and control flow).
+pub(super) struct BoundOnce<'b> {
+    pub target: &'b Expr,
+    pub name: &'b str,
+    pub value: &'b Expr,
+}
+
+/// The module's [`BoundOnce`] assignments, in order.
+pub(super) fn bound_once(body: &[Stmt]) -> Vec<BoundOnce<'_>> {
+    let mut bindings: IndexMap<&str, usize> = IndexMap::default();
+    for stmt in body {
+        bound_names(stmt, &mut |name, weight| {
+            *bindings.entry(name).or_default() += weight;
+        });
+    }
+    body.iter()
+        .filter_map(|stmt| {
+            let (target, value) = stmt.assignment()?;
+            let name = target.as_name()?;
+            (bindings.get(name) == Some(&1)).then_some(BoundOnce {
+                target,
+                name,
+                value,
+            })
+        })
+        .collect()
+}
+
 impl Extractor<'_> {
-    /// Collects the module-level names bound once, by an assignment at the top level, to what
-    /// may be a type expression (a call, a name or an attribute; `type_variable` reads it when a
-    /// column uses the name). A name bound more than once, or also bound by a class, function
-    /// or import or inside a block, is left alone: which binding a class sees depends on order
-    /// and control flow.
-    pub(super) fn collect_type_variables(&mut self, body: &[Stmt]) {
-        let mut bindings: IndexMap<&str, usize> = IndexMap::default();
-        for stmt in body {
-            bound_names(stmt, &mut |name, weight| {
-                *bindings.entry(name).or_default() += weight;
-            });
-        }
-        for stmt in body {
-            let Some((target, value)) = stmt.assignment() else {
-                continue;
-            };
-            let Some(name) = target.as_name() else {
-                continue;
-            };
+    /// Collects the module-level names bound once (see [`BoundOnce`]) to what may be a type
+    /// expression (a call, a name or an attribute; `type_variable` reads it when a column uses
+    /// the name).
+    pub(super) fn collect_type_variables(&mut self, once: &[BoundOnce]) {
+        for b in once {
             let could_be_type = matches!(
-                value.kind,
+                b.value.kind,
                 ExprKind::Call { .. } | ExprKind::Name(_) | ExprKind::Attribute { .. }
             );
-            if could_be_type && bindings.get(name) == Some(&1) && self.is_type_head(value) {
+            if could_be_type && self.is_type_head(b.value) {
                 self.type_variables
-                    .insert(name.to_owned(), (target.span, value.clone()));
+                    .insert(b.name.to_owned(), (b.target.span, b.value.clone()));
             }
         }
     }
@@ -706,7 +722,7 @@ impl Extractor<'_> {
 
 /// Calls `bind(name, weight)` for each name `stmt` binds at module level: weight 1 for a
 /// plain binding, 2 (never alone) for one inside a block, whose running is not known.
-pub(super) fn bound_names<'s>(stmt: &'s Stmt, bind: &mut impl FnMut(&'s str, usize)) {
+fn bound_names<'s>(stmt: &'s Stmt, bind: &mut impl FnMut(&'s str, usize)) {
     fn targets<'s>(e: &'s Expr, weight: usize, bind: &mut impl FnMut(&'s str, usize)) {
         match &e.kind {
             ExprKind::Name(n) => bind(n, weight),
